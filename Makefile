@@ -1,0 +1,51 @@
+# Two commands: `make run` serves Atiende with demo data; `make test` passes the suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: run test install browser bench lint format messages clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/atiende migrate --verbosity 0
+	$(BIN)/atiende demo --if-empty
+	$(BIN)/atiende run
+
+# Browser tests drive Debian's Chromium; install it when missing (needs root).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: install browser
+	$(BIN)/ruff check .
+	$(BIN)/atiende makemigrations --check --dry-run --verbosity 0
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python bench/run.py
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Refresh the translation catalogs after changing user-visible strings (needs gettext).
+messages: install
+	cd atiende && ../$(BIN)/atiende makemessages -l es -l en --no-obsolete --no-location --ignore "static/*"
+	cd atiende && ../$(BIN)/atiende compilemessages
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache
