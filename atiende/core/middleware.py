@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import zoneinfo
 
+from django.conf import settings
+
 from django.utils import timezone, translation
 
 
@@ -32,3 +34,35 @@ def activate_for(user) -> None:
         timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         timezone.deactivate()
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a body larger than MAX_REQUEST_BODY_BYTES with 413, before reading it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length > settings.MAX_REQUEST_BODY_BYTES or length < 0:
+            return self._refuse(request, too_large=length > 0)
+        return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request, *, too_large: bool):
+        from django.shortcuts import render
+
+        from atiende.api.errors import problem
+
+        status = 413 if too_large else 400
+        if request.path.startswith("/api/"):
+            if too_large:
+                return problem(413, "body_too_large", translation.gettext(
+                    "The request body is too large."))
+            return problem(400, "bad_request", translation.gettext(
+                "The Content-Length header is not valid."))
+        return render(request, "errors/413.html" if too_large else "errors/400.html",
+                      status=status)

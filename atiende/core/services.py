@@ -83,6 +83,8 @@ def _time_zone(name: str, value: str) -> str:
 def _email(value: str) -> str:
     email = (value or "").strip().lower()
     try:
+        if len(email) > 254:  # RFC 5321's limit, and the column's
+            raise DjangoValidationError("too long")
         validate_email(email)
     except DjangoValidationError:
         raise ValidationFailed(

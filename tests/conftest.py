@@ -1,0 +1,192 @@
+"""The named cast every test speaks of, and the clients that act as them.
+
+Two client organizations served by one provider:
+- Café Montaña (`org_cafe`) with departments IT (`it`) and HR (`hr`);
+- Clínica Norte (`org_other`) with its own IT (`other_it`).
+
+| name                         | who                                                       |
+|------------------------------|-----------------------------------------------------------|
+| provider_admin               | runs the whole installation                               |
+| admin                        | organization admin of Café Montaña                        |
+| agent_ana                    | provider agent in Café Montaña's IT, member of team Redes |
+| agent_bruno_other_department | Café Montaña agent in HR only                             |
+| agent_other_org              | agent in Clínica Norte's IT only                          |
+| requester_carla              | requester of Café Montaña                                 |
+| requester_other_org          | requester of Clínica Norte                                |
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from atiende.core import services
+from atiende.core.models import DepartmentFunction, Role
+from tests.factories import (
+    DepartmentFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+PASSWORD = "clave-segura-123"
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                                  "QUEUES": ["default", "mail"]}}
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    cache.clear()
+    yield
+    cache.clear()
+
+
+# --- organizations and departments ------------------------------------------------------
+
+
+@pytest.fixture
+def provider(db):
+    return OrganizationFactory(name="Nube Andina", slug="nube-andina", is_provider=True)
+
+
+@pytest.fixture
+def org_cafe(db):
+    return OrganizationFactory(name="Café Montaña", slug="cafe-montana")
+
+
+@pytest.fixture
+def org_other(db):
+    return OrganizationFactory(name="Clínica Norte", slug="clinica-norte")
+
+
+@pytest.fixture
+def it(org_cafe):
+    return DepartmentFactory(organization=org_cafe, name="Tecnología", slug="tecnologia",
+                             function=DepartmentFunction.IT)
+
+
+@pytest.fixture
+def hr(org_cafe):
+    return DepartmentFactory(organization=org_cafe, name="Talento Humano",
+                             slug="talento-humano", function=DepartmentFunction.HR)
+
+
+@pytest.fixture
+def other_it(org_other):
+    return DepartmentFactory(organization=org_other, name="Sistemas", slug="sistemas",
+                             function=DepartmentFunction.IT)
+
+
+# --- people -----------------------------------------------------------------------------
+
+
+def _person(email: str, name: str, organization, language: str = "es"):
+    return UserFactory(email=email, display_name=name, organization=organization,
+                       language=language)
+
+
+@pytest.fixture
+def provider_admin(provider):
+    user = _person("laura@nubeandina.example", "Laura Martínez", provider)
+    MembershipFactory(user=user, organization=provider, role=Role.PROVIDER_ADMIN)
+    return user
+
+
+@pytest.fixture
+def admin(org_cafe, it, hr):
+    user = _person("mateo@cafemontana.example", "Mateo Ramírez", org_cafe)
+    MembershipFactory(user=user, organization=org_cafe, role=Role.ORGANIZATION_ADMIN)
+    return user
+
+
+@pytest.fixture
+def agent_ana(provider, org_cafe, it):
+    user = _person("ana@nubeandina.example", "Ana Gómez", provider)
+    MembershipFactory(user=user, organization=org_cafe, department=it, role=Role.AGENT)
+    return user
+
+
+@pytest.fixture
+def agent_bruno_other_department(org_cafe, hr):
+    user = _person("bruno@cafemontana.example", "Bruno Díaz", org_cafe)
+    MembershipFactory(user=user, organization=org_cafe, department=hr, role=Role.AGENT)
+    return user
+
+
+@pytest.fixture
+def agent_other_org(org_other, other_it):
+    user = _person("oscar@clinicanorte.example", "Óscar Pineda", org_other)
+    MembershipFactory(user=user, organization=org_other, department=other_it, role=Role.AGENT)
+    return user
+
+
+@pytest.fixture
+def requester_carla(org_cafe):
+    user = _person("carla@cafemontana.example", "Carla Rueda", org_cafe)
+    MembershipFactory(user=user, organization=org_cafe, role=Role.REQUESTER)
+    return user
+
+
+@pytest.fixture
+def requester_other_org(org_other):
+    user = _person("rita@clinicanorte.example", "Rita Salas", org_other)
+    MembershipFactory(user=user, organization=org_other, role=Role.REQUESTER)
+    return user
+
+
+@pytest.fixture
+def team_redes(it, agent_ana):
+    team = TeamFactory(department=it, name="Redes")
+    team.members.add(agent_ana)
+    return team
+
+
+@pytest.fixture
+def cast(request, admin, agent_ana, agent_bruno_other_department, agent_other_org,
+         requester_carla, requester_other_org, provider_admin):
+    """Every member of the cast at once, by name (None for anonymous)."""
+    return {
+        "anonymous": None,
+        "requester_carla": requester_carla,
+        "requester_other_org": requester_other_org,
+        "agent_other_org": agent_other_org,
+        "agent_bruno_other_department": agent_bruno_other_department,
+        "agent_ana": agent_ana,
+        "admin": admin,
+        "provider_admin": provider_admin,
+    }
+
+
+# --- clients ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def web_client():
+    """A browser-like client signed in as `user` (anonymous for None)."""
+
+    def make(user=None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_client():
+    """An API client that sends `user`'s new bearer token (no header for None)."""
+
+    def make(user=None) -> Client:
+        if user is None:
+            return Client()
+        _token, plaintext = services.token_create(actor=user, name="tests")
+        return Client(headers={"Authorization": f"Bearer {plaintext}"})
+
+    return make
