@@ -81,3 +81,28 @@ def test_an_inactive_person_sees_nothing(agent_ana, it):
 
     # then
     assert list(selectors.department_list(actor=agent_ana)) == []
+
+
+def test_the_work_filter_keeps_records_of_the_departments_an_agent_works_in(
+    agent_ana, admin, it, hr, other_it, org_cafe, org_other
+):
+    # given: records that belong to an (organization, department), as tickets will
+    from atiende.core.models import Membership
+    from atiende.core.scoping import scope_of
+    from tests.factories import MembershipFactory, UserFactory
+
+    records = {
+        place: MembershipFactory(user=UserFactory(organization=org), organization=org,
+                                 department=department, role="agent")
+        for place, org, department in [("it", org_cafe, it), ("hr", org_cafe, hr),
+                                       ("other", org_other, other_it)]
+    }
+    ids = [record.pk for record in records.values()]
+
+    def visible(actor):
+        queryset = Membership.objects.filter(pk__in=ids).filter(scope_of(actor).work_filter())
+        return {place for place, record in records.items() if record in queryset}
+
+    # then
+    assert visible(agent_ana) == {"it"}
+    assert visible(admin) == {"it", "hr"}
