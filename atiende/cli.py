@@ -12,11 +12,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 
 def _setup() -> None:
@@ -42,15 +44,30 @@ def migrate(arguments: list[str]) -> int:
 
 
 def _collect_static_once() -> None:
-    """Collect static files when they are missing (first start, or a new version)."""
+    """Collect static files when they are missing or their sources changed.
+
+    The marker's name is a fingerprint of every source file (path, size, modification
+    time), so a new version or an edited stylesheet is collected again on the next start,
+    while an unchanged installation starts without copying anything.
+    """
+    import hashlib
+
     from django.conf import settings
+    from django.contrib.staticfiles.finders import get_finders
     from django.core.management import call_command
 
     from atiende import __version__
 
-    marker = settings.STATIC_ROOT / f".collected-{__version__}"
+    fingerprint = hashlib.sha256(__version__.encode())
+    for finder in get_finders():
+        for path, storage in sorted(finder.list([]), key=lambda item: item[0]):
+            status = os.stat(storage.path(path))
+            fingerprint.update(f"{path}\0{status.st_size}\0{status.st_mtime_ns}\n".encode())
+    marker = Path(settings.STATIC_ROOT) / f".collected-{fingerprint.hexdigest()[:16]}"
     if not marker.exists():
         call_command("collectstatic", interactive=False, verbosity=0)
+        for old_marker in marker.parent.glob(".collected-*"):
+            old_marker.unlink(missing_ok=True)
         marker.touch()
 
 
@@ -67,10 +84,24 @@ def web(arguments: list[str]) -> int:
         "--access-logfile", "-" if os.environ.get("ACCESS_LOG", "1") != "0" else "/dev/null",
         "--graceful-timeout", "10",
         "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
+        *_control_socket_arguments(),
         *arguments,
     ]
-    os.execv(sys.executable, command)
+    # Replace this process, so that signals and the exit status are gunicorn's own.
+    os.execv(sys.executable, command)  # noqa: S606 (our own interpreter, no shell)
     return 0  # not reached
+
+
+def _control_socket_arguments() -> list[str]:
+    """Gunicorn 25.1+ opens a control socket at one fixed path per user by default, so two
+    instances on a host (a second desk, the tests) would take it from each other. It is off
+    unless GUNICORN_CONTROL_SOCKET names a path for this instance."""
+    import gunicorn
+
+    if gunicorn.version_info < (25, 1):
+        return []
+    path = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+    return ["--control-socket", path] if path else ["--no-control-socket"]
 
 
 def worker(arguments: list[str]) -> int:
@@ -79,40 +110,77 @@ def worker(arguments: list[str]) -> int:
     return 0
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def _child(role: str) -> subprocess.Popen:
+    """Start `atiende <role>` in its own process group, so that a Ctrl-C in the terminal
+    reaches only `atiende run`, which then stops each child exactly once. On Linux the
+    child also gets SIGTERM should `atiende run` die without stopping it."""
+    preexec_fn = None
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+
+        def preexec_fn() -> None:
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+    return subprocess.Popen(  # noqa: S603 (our own interpreter and module)
+        [sys.executable, "-m", "atiende.cli", role], process_group=0, preexec_fn=preexec_fn
+    )
+
+
 def run(arguments: list[str]) -> int:
-    """Start the web server and a worker; stop both on Ctrl-C or when either ends."""
+    """Start the web server and a worker; stop both on Ctrl-C or SIGTERM, or when either
+    ends. A second Ctrl-C, or 15 seconds without both stopping, kills what is left."""
     port = os.environ.get("PORT", "8000")
     host = os.environ.get("HOST", "127.0.0.1")
-    children = [
-        subprocess.Popen([sys.executable, "-m", "atiende.cli", "web"]),
-        subprocess.Popen([sys.executable, "-m", "atiende.cli", "worker"]),
-    ]
-    print(f"Atiende: http://{host}:{port}/  (Ctrl-C stops the web server and the worker)",
-          flush=True)
+    received: list[int] = []
 
-    def stop(signum=None, frame=None) -> None:
-        raise KeyboardInterrupt
+    def on_signal(signum: int, frame: object) -> None:
+        received.append(signum)
 
-    signal.signal(signal.SIGTERM, stop)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, on_signal)
+    children: list[subprocess.Popen] = []
     exit_code = 0
     try:
-        while all(child.poll() is None for child in children):
-            time.sleep(0.5)
-        exit_code = next(child.returncode for child in children if child.poll() is not None)
-        print("Atiende: a process ended; stopping the other.", file=sys.stderr, flush=True)
-    except KeyboardInterrupt:
-        pass
+        children.append(_child("web"))
+        children.append(_child("worker"))
+        print(f"Atiende: http://{host}:{port}/  (Ctrl-C stops the web server and the worker)",
+              flush=True)
+        while not received:
+            ended = [child for child in children if child.poll() is not None]
+            if ended:
+                exit_code = ended[0].returncode or 1
+                print("Atiende: a process ended; stopping the other.", file=sys.stderr,
+                      flush=True)
+                break
+            time.sleep(0.2)
+    finally:
+        _stop(children, received)
+    print("Atiende: stopped.", flush=True)
+    return exit_code
+
+
+def _stop(children: list[subprocess.Popen], received: list[int]) -> None:
+    """Ask every live child to stop, wait for them, and kill what is left, with everything
+    it started, after 15 seconds or a second signal."""
+    signals_before = len(received)
     for child in children:
         if child.poll() is None:
             child.terminate()
     deadline = time.monotonic() + 15
+    while (any(child.poll() is None for child in children)
+           and time.monotonic() < deadline and len(received) == signals_before):
+        time.sleep(0.1)
     for child in children:
-        try:
-            child.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.kill()
-    print("Atiende: stopped.", flush=True)
-    return exit_code
+        # The child leads its own process group: this also reaches what it started
+        # (gunicorn's workers) should the child itself be gone already.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
 
 
 def demo(arguments: list[str]) -> int:

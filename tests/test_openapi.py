@@ -26,3 +26,17 @@ def test_the_interactive_docs_are_served_without_any_outside_host(client, db):
     response = client.get("/api/v1/docs")
     assert response.status_code == 200
     assert b"cdn." not in response.content and b"unpkg" not in response.content
+
+
+def test_an_unknown_api_path_and_a_wrong_method_answer_problem_json(client, db):
+    # when
+    unknown = client.get("/api/v1/nothing-here")
+    wrong_method = client.put("/api/v1/tokens")
+
+    # then
+    assert unknown.status_code == 404
+    assert unknown["Content-Type"] == "application/problem+json"
+    assert unknown.json()["code"] == "not_found"
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["code"] == "method_not_allowed"
+    assert set(wrong_method["Allow"].replace(" ", "").split(",")) == {"GET", "POST"}

@@ -87,6 +87,8 @@ def _field_message(error: dict) -> str:
         return _("Use at most %(count)d characters.") % {"count": context.get("max_length", 0)}
     if kind == "string_too_short":
         return _("Use at least %(count)d characters.") % {"count": context.get("min_length", 0)}
+    if kind == "nul_character":
+        return _("Remove the NUL character from the text.")
     if kind.startswith("string"):
         return _("Enter text.")
     if kind.startswith("int") or kind.startswith("float"):
@@ -103,6 +105,8 @@ def _field_message(error: dict) -> str:
         return _("The value is out of range.")
     if kind == "list_type":
         return _("Send a list.")
+    if kind == "invalid_cursor":
+        return _("This cursor is not valid. Start again from the first page.")
     return _("Enter a valid value.")
 
 

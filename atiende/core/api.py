@@ -1,20 +1,25 @@
 """`/api/v1/` endpoints for the caller, organizations, departments, teams, people and
-API tokens. Thin: parse, call a selector or a service, return."""
+API tokens. Thin: parse, call a selector or a service, return.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: Ninja's `@paginate` wrapper resolves a
+view's string annotations in `ninja.pagination`'s globals, where `Query[ListFilters]`
+is unknown, and every filtered list would fail with a 500.
+"""
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
-from ninja.pagination import CursorPagination, paginate
+from ninja import Query, Router, Status
+from ninja.pagination import paginate
 
+from atiende.api.pagination import Pagination
+from atiende.api.schemas import Filters
 from atiende.core import selectors, services
 from atiende.core.schemas import (
     DepartmentCreate,
     DepartmentOut,
     DepartmentUpdate,
-    MeOut,
     MembershipCreate,
     MembershipOut,
+    MeOut,
     MeUpdate,
     OrganizationCreate,
     OrganizationOut,
@@ -37,7 +42,7 @@ router = Router()
 CHANNEL = "api"
 
 
-class ListFilters(Schema):
+class ListFilters(Filters):
     organization_id: int | None = None
     department_id: int | None = None
     search: str = ""
@@ -76,7 +81,7 @@ def me_update(request: HttpRequest, payload: MeUpdate):
 
 
 @router.get("/organizations", response=list[OrganizationOut], tags=["organizations"])
-@paginate(CursorPagination, ordering=("id",))
+@paginate(Pagination, ordering=("id",))
 def organization_list(request: HttpRequest):
     return selectors.organization_list(actor=request.auth)
 
@@ -91,7 +96,7 @@ def organization_create(request: HttpRequest, payload: OrganizationCreate):
     organization = services.organization_create(
         actor=request.auth, channel=CHANNEL, **payload.model_dump()
     )
-    return 201, organization
+    return Status(201, organization)
 
 
 @router.patch(
@@ -108,7 +113,7 @@ def organization_update(request: HttpRequest, organization_id: int, payload: Org
 
 
 @router.get("/departments", response=list[DepartmentOut], tags=["departments"])
-@paginate(CursorPagination, ordering=("id",))
+@paginate(Pagination, ordering=("id",))
 def department_list(request: HttpRequest, filters: Query[ListFilters]):
     return selectors.department_list(actor=request.auth, organization_id=filters.organization_id)
 
@@ -127,7 +132,7 @@ def department_create(request: HttpRequest, payload: DepartmentCreate):
     department = services.department_create(
         actor=request.auth, organization=organization, channel=CHANNEL, **data
     )
-    return 201, department
+    return Status(201, department)
 
 
 @router.patch("/departments/{department_id}", response=DepartmentOut, tags=["departments"])
@@ -142,7 +147,7 @@ def department_update(request: HttpRequest, department_id: int, payload: Departm
 
 
 @router.get("/teams", response=list[TeamOut], tags=["teams"])
-@paginate(CursorPagination, ordering=("id",))
+@paginate(Pagination, ordering=("id",))
 def team_list(request: HttpRequest, filters: Query[ListFilters]):
     return selectors.team_list(actor=request.auth, department_id=filters.department_id)
 
@@ -164,7 +169,7 @@ def team_create(request: HttpRequest, payload: TeamCreate):
         actor=request.auth, department=department, name=payload.name,
         description=payload.description, lead=lead, channel=CHANNEL,
     )
-    return 201, selectors.team_get(actor=request.auth, team_id=team.pk)
+    return Status(201, selectors.team_get(actor=request.auth, team_id=team.pk))
 
 
 @router.patch("/teams/{team_id}", response=TeamDetailOut, tags=["teams"])
@@ -180,7 +185,7 @@ def team_member_add(request: HttpRequest, team_id: int, payload: TeamMemberAdd):
     team = selectors.team_get(actor=request.auth, team_id=team_id)
     user = selectors.user_get(actor=request.auth, user_id=payload.user_id)
     services.team_member_add(actor=request.auth, team=team, user=user, channel=CHANNEL)
-    return 201, selectors.team_get(actor=request.auth, team_id=team_id)
+    return Status(201, selectors.team_get(actor=request.auth, team_id=team_id))
 
 
 @router.delete("/teams/{team_id}/members/{user_id}", response={204: None}, tags=["teams"])
@@ -188,14 +193,14 @@ def team_member_remove(request: HttpRequest, team_id: int, user_id: int):
     team = selectors.team_get(actor=request.auth, team_id=team_id)
     user = selectors.user_get(actor=request.auth, user_id=user_id)
     services.team_member_remove(actor=request.auth, team=team, user=user, channel=CHANNEL)
-    return 204, None
+    return Status(204, None)
 
 
 # --- people -----------------------------------------------------------------------------
 
 
 @router.get("/users", response=list[UserOut], tags=["users"])
-@paginate(CursorPagination, ordering=("id",))
+@paginate(Pagination, ordering=("id",))
 def user_list(request: HttpRequest, filters: Query[ListFilters]):
     queryset = selectors.user_list(
         actor=request.auth, organization_id=filters.organization_id, search=filters.search
@@ -224,7 +229,7 @@ def user_create(request: HttpRequest, payload: UserCreate):
         actor=request.auth, organization=organization, department=department,
         invite=data.pop("send_invitation"), channel=CHANNEL, **data,
     )
-    return 201, selectors.user_with_memberships(actor=request.auth, user_id=user.pk)
+    return Status(201, selectors.user_with_memberships(actor=request.auth, user_id=user.pk))
 
 
 @router.patch("/users/{user_id}", response=UserOut, tags=["users"])
@@ -250,7 +255,7 @@ def membership_create(request: HttpRequest, user_id: int, payload: MembershipCre
         actor=request.auth, user=user, organization=organization, department=department,
         role=payload.role, channel=CHANNEL,
     )
-    return 201, membership
+    return Status(201, membership)
 
 
 @router.delete(
@@ -261,14 +266,14 @@ def membership_delete(request: HttpRequest, user_id: int, membership_id: int):
     membership = selectors.membership_get(actor=request.auth, user=user,
                                           membership_id=membership_id)
     services.membership_revoke(actor=request.auth, membership=membership, channel=CHANNEL)
-    return 204, None
+    return Status(204, None)
 
 
 # --- API tokens -------------------------------------------------------------------------
 
 
 @router.get("/tokens", response=list[TokenOut], tags=["tokens"])
-@paginate(CursorPagination, ordering=("id",))
+@paginate(Pagination, ordering=("id",))
 def token_list(request: HttpRequest):
     return selectors.token_list(actor=request.auth)
 
@@ -279,12 +284,12 @@ def token_create(request: HttpRequest, payload: TokenCreate):
         actor=request.auth, name=payload.name, expires_at=payload.expires_at, channel=CHANNEL
     )
     token.token = plaintext
-    return 201, token
+    return Status(201, token)
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, tags=["tokens"])
 def token_revoke(request: HttpRequest, token_id: int):
     token = selectors.token_get(actor=request.auth, token_id=token_id)
     services.token_revoke(actor=request.auth, token=token, channel=CHANNEL)
-    return 204, None
+    return Status(204, None)
 

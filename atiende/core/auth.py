@@ -13,10 +13,39 @@ class AccountAdapter(DefaultAccountAdapter):
         return False
 
 
+SESSION_EXPIRED_COOKIE = "atiende_session_expired"
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
 def session_expired(request) -> bool:
-    """True when the request brings a session cookie whose session is gone (expired
-    or ended elsewhere): the visitor was signed in and no longer is."""
+    """True when the visitor was signed in and no longer is, without having signed out:
+    the request brings the cookie of a session that is gone (expired, or ended
+    elsewhere), or the note `note_session_expiry` left on the redirect that led here."""
     if request.user.is_authenticated:
         return False
+    return bool(request.COOKIES.get(SESSION_EXPIRED_COOKIE)) or _brings_dead_session(request)
+
+
+def _brings_dead_session(request) -> bool:
     key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-    return bool(key) and not request.session.exists(key)
+    if not key:
+        return False
+    # Loading a missing or expired session leaves the store without the cookie's key.
+    # (`exists()` would not do: the database backend answers True for a row past its
+    # expiry date until `clearsessions` removes it.)
+    request.session.keys()
+    return request.session.session_key != key
+
+
+def note_session_expiry(request, response, *, expired: bool) -> None:
+    """Carry the news of an expired session across the redirect to the sign-in page.
+
+    The session middleware drops the dead session cookie on that redirect, so the
+    sign-in page could no longer tell; a short-lived cookie tells it instead, and is
+    dropped by the first page that is not a redirect (the one that showed the note)."""
+    redirect = response.status_code in _REDIRECTS
+    if expired and redirect and not request.user.is_authenticated:
+        response.set_cookie(SESSION_EXPIRED_COOKIE, "1", max_age=600, httponly=True,
+                            samesite="Lax", secure=settings.SECURE_COOKIES)
+    elif request.COOKIES.get(SESSION_EXPIRED_COOKIE) and not redirect:
+        response.delete_cookie(SESSION_EXPIRED_COOKIE, samesite="Lax")

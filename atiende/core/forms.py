@@ -52,7 +52,7 @@ class PersonCreateForm(PersonForm):
     def __init__(self, *args, roles, departments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = roles
-        self.fields["department"].choices = [("", "—")] + departments
+        self.fields["department"].choices = [("", "—"), *departments]
 
 
 class PersonEditForm(PersonForm):
@@ -66,7 +66,7 @@ class MembershipForm(forms.Form):
     def __init__(self, *args, roles, departments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = roles
-        self.fields["department"].choices = [("", "—")] + departments
+        self.fields["department"].choices = [("", "—"), *departments]
 
 
 class DepartmentForm(forms.Form):

@@ -24,10 +24,10 @@ from atiende.core.forms import (
     TeamMemberForm,
     grantable_roles,
 )
-from atiende.core.models import Organization, Role
+from atiende.core.models import Organization, Role, User
 from atiende.core.scoping import scope_of
-from atiende.core.web import add_service_errors, handles_errors
-from atiende.errors import NotFound, ValidationFailed
+from atiende.core.web import add_service_errors, handles_errors, posted
+from atiende.errors import Conflict, NotFound, ValidationFailed
 
 PAGE_SIZE = 50
 
@@ -55,12 +55,28 @@ def _department(request, value: str):
     return selectors.department_get(actor=request.user, department_id=int(value))
 
 
+def _person(request, organization: Organization, user_id: int) -> User:
+    """A person of the organization: at home there, holding a role there, or staff of
+    the provider (who may be given a role in any client). Anyone else is NotFound, so
+    one organization's pages never show or change another organization's people."""
+    person = selectors.user_with_memberships(actor=request.user, user_id=user_id)
+    belongs = (
+        person.organization_id == organization.pk
+        or any(m.organization_id == organization.pk for m in person.visible_memberships)
+        or (person.organization is not None and person.organization.is_provider)
+    )
+    if not belongs:
+        raise NotFound()
+    return person
+
+
 def _team(request, organization: Organization, team_id: int):
     """A team of a department that serves the organization, or NotFound."""
     team = selectors.team_get(actor=request.user, team_id=team_id)
-    if team.department.organization_id != organization.pk and not scope_of(
-        request.user
-    ).everything:
+    department = team.department
+    shared = (department.is_shared and department.organization.is_provider
+              and scope_of(request.user).everything)
+    if department.organization_id != organization.pk and not shared:
         raise NotFound()
     return team
 
@@ -102,7 +118,7 @@ def manage_person_new(request, slug: str):
     roles = grantable_roles(provider=organization.is_provider,
                             everything=scope_of(request.user).everything)
     form = PersonCreateForm(
-        request.POST or None, roles=roles,
+        posted(request), roles=roles,
         departments=_department_choices(request, organization),
         initial={"language": organization.language, "time_zone": organization.time_zone,
                  "role": Role.REQUESTER, "send_invitation": True},
@@ -129,8 +145,8 @@ def manage_person_new(request, slug: str):
 @handles_errors
 def manage_person(request, slug: str, user_id: int):
     organization = _administered(request, slug)
-    person = selectors.user_with_memberships(actor=request.user, user_id=user_id)
-    form = PersonEditForm(request.POST or None, initial={
+    person = _person(request, organization, user_id)
+    form = PersonEditForm(posted(request), initial={
         "display_name": person.display_name, "email": person.email, "phone": person.phone,
         "language": person.language, "time_zone": person.time_zone,
         "is_active": person.is_active,
@@ -162,7 +178,7 @@ def _membership_form(request, organization: Organization, data=None) -> Membersh
 @handles_errors
 def manage_membership_add(request, slug: str, user_id: int):
     organization = _administered(request, slug)
-    person = selectors.user_get(actor=request.user, user_id=user_id)
+    person = _person(request, organization, user_id)
     form = _membership_form(request, organization, request.POST)
     if form.is_valid():
         try:
@@ -173,19 +189,33 @@ def manage_membership_add(request, slug: str, user_id: int):
             )
         except ValidationFailed as error:
             messages.error(request, " ".join(error.fields.values()) or error.message)
+        except Conflict as error:
+            messages.error(request, error.message)
         else:
             messages.success(request, _("The role has been granted."))
+    else:
+        _form_errors_as_message(request, form)
     return redirect("manage_person", slug=slug, user_id=person.pk)
+
+
+def _form_errors_as_message(request, form) -> None:
+    """A form posted from a page it redirects back to: its errors go on top of the page."""
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
 
 
 @login_required
 @require_POST
 @handles_errors
 def manage_membership_revoke(request, slug: str, user_id: int, membership_id: int):
-    _administered(request, slug)
-    person = selectors.user_get(actor=request.user, user_id=user_id)
+    organization = _administered(request, slug)
+    person = _person(request, organization, user_id)
     membership = selectors.membership_get(actor=request.user, user=person,
                                           membership_id=membership_id)
+    if membership.organization_id != organization.pk:
+        raise NotFound()
     try:
         services.membership_revoke(actor=request.user, membership=membership)
     except ValidationFailed as error:
@@ -199,7 +229,7 @@ def manage_membership_revoke(request, slug: str, user_id: int, membership_id: in
 @handles_errors
 def manage_departments(request, slug: str):
     organization = _administered(request, slug)
-    form = DepartmentForm(request.POST or None)
+    form = DepartmentForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.department_create(actor=request.user, organization=organization,
@@ -223,7 +253,7 @@ def manage_department(request, slug: str, department_id: int):
     department = selectors.department_get(actor=request.user, department_id=department_id)
     if department.organization_id != organization.pk:
         raise NotFound()
-    form = DepartmentForm(request.POST or None,
+    form = DepartmentForm(posted(request),
                           initial={"name": department.name, "function": department.function})
     if request.method == "POST" and form.is_valid():
         changes = dict(form.cleaned_data, is_active=bool(request.POST.get("is_active")))
@@ -245,7 +275,7 @@ def manage_department(request, slug: str, department_id: int):
 def manage_teams(request, slug: str):
     organization = _administered(request, slug)
     departments = _department_choices(request, organization)
-    form = TeamCreateForm(request.POST or None, departments=departments)
+    form = TeamCreateForm(posted(request), departments=departments)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -270,9 +300,9 @@ def manage_teams(request, slug: str):
 def manage_team(request, slug: str, team_id: int):
     organization = _administered(request, slug)
     team = _team(request, organization, team_id)
-    form = TeamForm(request.POST or None,
+    form = TeamForm(posted(request),
                     initial={"name": team.name, "description": team.description})
-    if request.method == "POST" and "name" in request.POST and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         try:
             services.team_update(actor=request.user, team=team, changes=form.cleaned_data)
         except ValidationFailed as error:
@@ -297,7 +327,13 @@ def _member_form(request, team, data=None) -> TeamMemberForm:
 def manage_team_member_add(request, slug: str, team_id: int):
     team = _team(request, _administered(request, slug), team_id)
     form = _member_form(request, team, request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        # Only the department's agents not yet in the team are offered; anyone else
+        # (another department, a requester, a member already) is refused here, with
+        # the service's words for the same rule.
+        messages.error(request, _("Only agents of the department “%(department)s” can join "
+                                  "this team.") % {"department": team.department.name})
+    else:
         person = selectors.user_get(actor=request.user, user_id=int(form.cleaned_data["user"]))
         try:
             services.team_member_add(actor=request.user, team=team, user=person)

@@ -1,18 +1,21 @@
-"""Per-request preferences of the signed-in person: language and time zone."""
+"""Per-request preferences of the signed-in person (language and time zone), the note
+for a visitor whose session ran out, and the request size limit."""
 
 from __future__ import annotations
 
 import zoneinfo
 
 from django.conf import settings
-
 from django.utils import timezone, translation
+
+from atiende.core.auth import note_session_expiry, session_expired
 
 
 class UserPreferencesMiddleware:
     """Speak the person's language and show times in their zone.
 
-    Anonymous visitors get the language from the switcher cookie or the browser.
+    Anonymous visitors get the language from the switcher cookie or the browser; one
+    whose session ran out is told so on the sign-in page (`note_session_expiry`).
     """
 
     def __init__(self, get_response):
@@ -20,12 +23,16 @@ class UserPreferencesMiddleware:
 
     def __call__(self, request):
         user = request.user
+        expired = False
         if user.is_authenticated:
             activate_for(user)
             request.LANGUAGE_CODE = user.language
         else:
             timezone.deactivate()
-        return self.get_response(request)
+            expired = session_expired(request)
+        response = self.get_response(request)
+        note_session_expiry(request, response, expired=expired)
+        return response
 
 
 def activate_for(user) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Field, Schema
+from pydantic import AwareDatetime
 
-from atiende.api.schemas import Input
+from atiende.api.schemas import Id, Input
 
 
 class OrganizationOut(Schema):
@@ -47,7 +48,7 @@ class DepartmentOut(Schema):
 
 
 class DepartmentCreate(Input):
-    organization_id: int
+    organization_id: Id
     name: str = Field(max_length=120)
     slug: str = Field("", max_length=60)
     function: str = "other"
@@ -86,21 +87,21 @@ class TeamDetailOut(TeamOut):
 
 
 class TeamCreate(Input):
-    department_id: int
+    department_id: Id
     name: str = Field(max_length=120)
     description: str = Field("", max_length=2000)
-    lead_id: int | None = None
+    lead_id: Id | None = None
 
 
 class TeamUpdate(Input):
     name: str = Field(None, max_length=120)
     description: str = Field(None, max_length=2000)
-    lead_id: int | None = None
+    lead_id: Id | None = None
     is_active: bool = None
 
 
 class TeamMemberAdd(Input):
-    user_id: int
+    user_id: Id
 
 
 class MembershipOut(Schema):
@@ -113,9 +114,9 @@ class MembershipOut(Schema):
 
 
 class MembershipCreate(Input):
-    organization_id: int
+    organization_id: Id
     role: str
-    department_id: int | None = None
+    department_id: Id | None = None
 
 
 class UserOut(Schema):
@@ -131,11 +132,11 @@ class UserOut(Schema):
 
 
 class UserCreate(Input):
-    organization_id: int
+    organization_id: Id
     email: str = Field(max_length=254)
     display_name: str = Field(max_length=150)
     role: str = "requester"
-    department_id: int | None = None
+    department_id: Id | None = None
     language: str | None = None
     time_zone: str | None = None
     phone: str = Field("", max_length=40)
@@ -185,4 +186,4 @@ class TokenCreated(TokenOut):
 
 class TokenCreate(Input):
     name: str = Field(max_length=100)
-    expires_at: datetime | None = None
+    expires_at: AwareDatetime | None = None

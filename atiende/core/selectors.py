@@ -6,7 +6,7 @@ see alike, so nobody learns what lies outside their scope.
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from atiende.core.models import (
     DEPARTMENT_ROLES,
@@ -123,7 +123,11 @@ def memberships_of(*, actor: User, user: User) -> QuerySet[Membership]:
     queryset = Membership.objects.filter(user=user).select_related("organization", "department")
     if not scope.everything and actor.pk != user.pk:
         queryset = queryset.filter(organization_id__in=scope.staff_organizations)
-    return queryset.order_by("organization__name", "department__name", "role")
+    # Organization-wide roles (no department) first on every database: SQLite sorts
+    # NULL first and PostgreSQL last unless told.
+    return queryset.order_by(
+        "organization__name", F("department__name").asc(nulls_first=True), "role"
+    )
 
 
 def membership_get(*, actor: User, user: User, membership_id: int) -> Membership:

@@ -63,7 +63,8 @@ def _text(fields: Mapping[str, Any], name: str, *, max_length: int, required: bo
 
 def _choice(name: str, value: str, allowed) -> str:
     if value not in allowed:
-        raise ValidationFailed({name: _("“%(value)s” is not a valid choice.") % {"value": value}})
+        raise ValidationFailed({name: _("“%(value)s” is not a valid choice.") % {"value": value}},
+                               code="invalid_choice")
     return value
 
 
@@ -99,6 +100,13 @@ def _unknown_fields(changes: Mapping[str, Any], allowed: set[str]) -> None:
         raise ValidationFailed(
             {name: _("Unknown field.") for name in unknown}, code="unknown_field"
         )
+
+
+def _name_taken(queryset, name: str) -> bool:
+    """Whether a row of `queryset` already has `name`, ignoring case in every language:
+    SQLite's `iexact` folds only ASCII, so "TECNOLOGÍA" would not match "Tecnología"."""
+    folded = name.casefold()
+    return any(other.casefold() == folded for other in queryset.values_list("name", flat=True))
 
 
 def _unique_slug(model, base: str, **scope) -> str:
@@ -236,7 +244,7 @@ def department_create(
             {"is_shared": _("Only departments of the provider can be shared.")}
         )
     with transaction.atomic():
-        if Department.objects.filter(organization=organization, name__iexact=name).exists():
+        if _name_taken(Department.objects.filter(organization=organization), name):
             raise ValidationFailed({"name": _("This organization already has a department "
                                               "with this name.")}, code="duplicate_name")
         department = Department.objects.create(
@@ -261,10 +269,10 @@ def department_update(
     values: dict[str, Any] = {}
     if "name" in changes:
         values["name"] = _text(changes, "name", max_length=120)
-        duplicate = Department.objects.filter(
-            organization_id=department.organization_id, name__iexact=values["name"]
+        others = Department.objects.filter(
+            organization_id=department.organization_id
         ).exclude(pk=department.pk)
-        if duplicate.exists():
+        if _name_taken(others, values["name"]):
             raise ValidationFailed({"name": _("This organization already has a department "
                                               "with this name.")}, code="duplicate_name")
     if "function" in changes:
@@ -308,7 +316,7 @@ def team_create(
     description = _text({"description": description}, "description", max_length=2000,
                         required=False)
     with transaction.atomic():
-        if Team.objects.filter(department=department, name__iexact=name).exists():
+        if _name_taken(Team.objects.filter(department=department), name):
             raise ValidationFailed({"name": _("This department already has a team with this "
                                               "name.")}, code="duplicate_name")
         team = Team.objects.create(department=department, name=name, description=description)
@@ -333,8 +341,8 @@ def team_update(
     values: dict[str, Any] = {}
     if "name" in changes:
         values["name"] = _text(changes, "name", max_length=120)
-        if Team.objects.filter(department_id=team.department_id, name__iexact=values["name"]
-                               ).exclude(pk=team.pk).exists():
+        if _name_taken(Team.objects.filter(department_id=team.department_id
+                                           ).exclude(pk=team.pk), values["name"]):
             raise ValidationFailed({"name": _("This department already has a team with this "
                                               "name.")}, code="duplicate_name")
     if "description" in changes:

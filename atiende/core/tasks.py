@@ -20,9 +20,9 @@ def send_invitation(*, user_id: int) -> None:
     user = User.objects.filter(pk=user_id, is_active=True).select_related("organization").first()
     if user is None:
         return
+    key = default_token_generator.make_token(user)
     path = reverse(
-        "account_reset_password_from_key",
-        kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
+        "account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": key}
     )
     with translation.override(user.language):
         context = {"user": user, "link": settings.SITE_URL + path, "site_url": settings.SITE_URL}

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from atiende.core import selectors, services
 from atiende.core.forms import ProfileForm, TokenForm
-from atiende.core.web import add_service_errors, handles_errors
+from atiende.core.web import add_service_errors, handles_errors, posted
 from atiende.errors import ValidationFailed
 
 
@@ -30,7 +30,7 @@ def home(request):
 @handles_errors
 def profile(request):
     user = request.user
-    form = ProfileForm(request.POST or None, initial={
+    form = ProfileForm(posted(request), initial={
         "display_name": user.display_name, "phone": user.phone,
         "language": user.language, "time_zone": user.time_zone,
     })
@@ -49,7 +49,7 @@ def profile(request):
 @login_required
 @handles_errors
 def token_list(request):
-    form = TokenForm(request.POST or None)
+    form = TokenForm(posted(request))
     created = None
     if request.method == "POST" and form.is_valid():
         days = form.cleaned_data["expires_in_days"]

@@ -12,6 +12,14 @@ from django.shortcuts import render
 from atiende.errors import AtiendeError, NotFound, PermissionDenied, ValidationFailed
 
 
+def posted(request):
+    """The submitted data for a form, or None when nothing was submitted.
+
+    Not `request.POST or None`: a POST that arrives empty must be validated (and its
+    errors shown), not mistaken for a first visit."""
+    return request.POST if request.method == "POST" else None
+
+
 def add_service_errors(form: forms.Form, error: ValidationFailed) -> None:
     """Show a service's field errors on the form; fields the form lacks go on top."""
     for name, message in error.fields.items():
