@@ -239,8 +239,8 @@ class Membership(models.Model):
                 condition=Q(department__isnull=True), name="membership_one_per_organization",
             ),
             models.CheckConstraint(
-                condition=Q(role__in=[r.value for r in ORGANIZATION_ROLES], department__isnull=True)
-                | Q(role__in=[r.value for r in DEPARTMENT_ROLES], department__isnull=False)
+                condition=Q(role__in=sorted(ORGANIZATION_ROLES), department__isnull=True)
+                | Q(role__in=sorted(DEPARTMENT_ROLES), department__isnull=False)
                 | Q(role=Role.REQUESTER.value),
                 name="membership_role_matches_department",
             ),
