@@ -5,6 +5,8 @@
     atiende worker                   the background worker
     atiende migrate                  create or update the database
     atiende demo [--if-empty]        load the demo organizations and people
+    atiende bootstrap --provider NAME --admin-email EMAIL --admin-name NAME
+                                     first start without demo: the provider and its admin
     atiende token create --user EMAIL [--name NAME] [--expires-days N]
     atiende <django command> ...     any Django management command
 """
@@ -203,6 +205,40 @@ def demo(arguments: list[str]) -> int:
     return 0
 
 
+def bootstrap(arguments: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="atiende bootstrap")
+    parser.add_argument("--provider", required=True, help="the provider organization's name")
+    parser.add_argument("--admin-email", required=True, help="the first provider admin's e-mail")
+    parser.add_argument("--admin-name", required=True, help="the first provider admin's name")
+    parser.add_argument("--language", default="es", choices=["es", "en"])
+    parser.add_argument("--time-zone", default="America/Bogota")
+    parser.add_argument("--country", default="CO", help="two-letter code, for holidays")
+    options = parser.parse_args(arguments)
+    _setup()
+    from django.utils import translation
+
+    from atiende.core import services
+    from atiende.core.auth import set_password_link
+    from atiende.errors import AtiendeError, ValidationFailed
+
+    translation.activate(options.language)
+    try:
+        admin = services.provider_bootstrap(
+            name=options.provider, admin_email=options.admin_email,
+            admin_name=options.admin_name, language=options.language,
+            time_zone=options.time_zone, country=options.country,
+        )
+    except AtiendeError as error:
+        details = "; ".join(f"{k}: {v}" for k, v in getattr(error, "fields", {}).items())
+        print(details if isinstance(error, ValidationFailed) and details else error.message,
+              file=sys.stderr)
+        return 2
+    print(f"{admin.organization.name} is the provider; {admin.email} is its admin.")
+    print("Open this link to choose the admin's password (it works once):")
+    print(set_password_link(admin))
+    return 0
+
+
 def token(arguments: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="atiende token")
     sub = parser.add_subparsers(dest="action", required=True)
@@ -239,7 +275,8 @@ def token(arguments: list[str]) -> int:
 
 
 COMMANDS = {
-    "run": run, "web": web, "worker": worker, "migrate": migrate, "demo": demo, "token": token,
+    "run": run, "web": web, "worker": worker, "migrate": migrate, "demo": demo,
+    "bootstrap": bootstrap, "token": token,
 }
 
 

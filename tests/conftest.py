@@ -13,6 +13,11 @@ Two client organizations served by one provider:
 | agent_other_org              | agent in Clínica Norte's IT only                          |
 | requester_carla              | requester of Café Montaña                                 |
 | requester_other_org          | requester of Clínica Norte                                |
+| admin_other_org              | organization admin of Clínica Norte                       |
+| agent_nico                   | Café Montaña IT agent, not in team Redes                  |
+| requester_diego              | a second requester of Café Montaña                        |
+| team_nomina                  | team of Café Montaña's HR; Bruno is a member              |
+| team_other_org               | team of Clínica Norte's IT; Óscar is a member             |
 """
 
 from __future__ import annotations
@@ -141,6 +146,41 @@ def requester_other_org(org_other):
     user = _person("rita@clinicanorte.example", "Rita Salas", org_other)
     MembershipFactory(user=user, organization=org_other, role=Role.REQUESTER)
     return user
+
+
+@pytest.fixture
+def admin_other_org(org_other, other_it):
+    user = _person("valeria@clinicanorte.example", "Valeria Ortiz", org_other)
+    MembershipFactory(user=user, organization=org_other, role=Role.ORGANIZATION_ADMIN)
+    return user
+
+
+@pytest.fixture
+def agent_nico(org_cafe, it):
+    user = _person("nico@cafemontana.example", "Nicolás Vega", org_cafe)
+    MembershipFactory(user=user, organization=org_cafe, department=it, role=Role.AGENT)
+    return user
+
+
+@pytest.fixture
+def requester_diego(org_cafe):
+    user = _person("diego@cafemontana.example", "Diego Torres", org_cafe)
+    MembershipFactory(user=user, organization=org_cafe, role=Role.REQUESTER)
+    return user
+
+
+@pytest.fixture
+def team_nomina(hr, agent_bruno_other_department):
+    team = TeamFactory(department=hr, name="Nómina")
+    team.members.add(agent_bruno_other_department)
+    return team
+
+
+@pytest.fixture
+def team_other_org(other_it, agent_other_org):
+    team = TeamFactory(department=other_it, name="Soporte clínico")
+    team.members.add(agent_other_org)
+    return team
 
 
 @pytest.fixture

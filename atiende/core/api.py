@@ -52,7 +52,7 @@ class ListFilters(Filters):
 
 
 def _me(request: HttpRequest):
-    user = selectors.user_with_memberships(actor=request.auth, user_id=request.auth.pk)
+    user = selectors.me(actor=request.auth)
     scope = scope_of(request.auth)
     user.capabilities = {
         "provider_admin": scope.everything,

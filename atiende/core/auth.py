@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
+from django.urls import reverse
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -49,3 +52,13 @@ def note_session_expiry(request, response, *, expired: bool) -> None:
                             samesite="Lax", secure=settings.SECURE_COOKIES)
     elif request.COOKIES.get(SESSION_EXPIRED_COOKIE) and not redirect:
         response.delete_cookie(SESSION_EXPIRED_COOKIE, samesite="Lax")
+
+
+def set_password_link(user) -> str:
+    """A link that lets `user` choose a password; it stops working once used (the
+    token depends on the current password) and after PASSWORD_RESET_TIMEOUT."""
+    key = default_token_generator.make_token(user)
+    path = reverse(
+        "account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": key}
+    )
+    return settings.SITE_URL + path

@@ -14,6 +14,7 @@ from django.db.models import Q
 from atiende.core.models import DEPARTMENT_ROLES, Membership, Role
 
 _CACHE_ATTRIBUTE = "_atiende_scope"
+_MEMBERSHIPS_ATTRIBUTE = "_atiende_memberships"
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ NO_SCOPE = Scope()
 
 
 def scope_of(actor) -> Scope:
-    """The actor's scope, computed once per actor object (one query)."""
+    """The actor's scope, computed once per actor object (one query, which also loads
+    the actor's memberships for `own_memberships`)."""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return NO_SCOPE
     cached = getattr(actor, _CACHE_ATTRIBUTE, None)
@@ -109,16 +111,28 @@ def scope_of(actor) -> Scope:
     return scope
 
 
+def own_memberships(actor) -> list[Membership]:
+    """The actor's memberships in active organizations (with organization and
+    department), read together with the scope: no query of their own."""
+    scope_of(actor)
+    return list(getattr(actor, _MEMBERSHIPS_ATTRIBUTE, []))
+
+
 def forget_scope(actor) -> None:
     """Drop the cached scope after the actor's own memberships changed."""
-    if actor is not None and hasattr(actor, _CACHE_ATTRIBUTE):
-        delattr(actor, _CACHE_ATTRIBUTE)
+    for attribute in (_CACHE_ATTRIBUTE, _MEMBERSHIPS_ATTRIBUTE):
+        if actor is not None and hasattr(actor, attribute):
+            delattr(actor, attribute)
 
 
 def _build_scope(actor) -> Scope:
-    rows = Membership.objects.filter(
-        user_id=actor.pk, organization__is_active=True
-    ).values_list("organization_id", "organization__is_provider", "department_id", "role")
+    memberships = list(
+        Membership.objects.filter(user_id=actor.pk, organization__is_active=True)
+        .select_related("organization", "department")
+    )
+    setattr(actor, _MEMBERSHIPS_ATTRIBUTE, memberships)
+    rows = [(m.organization_id, m.organization.is_provider, m.department_id, m.role)
+            for m in memberships]
     everything = bool(actor.is_superuser)
     administered: set[int] = set()
     pairs: set[tuple[int, int]] = set()

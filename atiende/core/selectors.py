@@ -18,7 +18,7 @@ from atiende.core.models import (
     Team,
     User,
 )
-from atiende.core.scoping import scope_of
+from atiende.core.scoping import own_memberships, scope_of
 from atiende.errors import NotFound
 
 
@@ -128,6 +128,18 @@ def memberships_of(*, actor: User, user: User) -> QuerySet[Membership]:
     return queryset.order_by(
         "organization__name", F("department__name").asc(nulls_first=True), "role"
     )
+
+
+def _membership_order(membership: Membership) -> tuple:
+    department = membership.department
+    return (membership.organization.name, department is not None,
+            department.name if department else "", membership.role)
+
+
+def me(*, actor: User) -> User:
+    """The caller with their memberships, from the query that built their scope."""
+    actor.visible_memberships = sorted(own_memberships(actor), key=_membership_order)
+    return actor
 
 
 def membership_get(*, actor: User, user: User, membership_id: int) -> Membership:

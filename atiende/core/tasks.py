@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from allauth.account.forms import default_token_generator
-from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
+from atiende.core.auth import set_password_link
 from atiende.core.models import User
 
 
@@ -20,12 +18,8 @@ def send_invitation(*, user_id: int) -> None:
     user = User.objects.filter(pk=user_id, is_active=True).select_related("organization").first()
     if user is None:
         return
-    key = default_token_generator.make_token(user)
-    path = reverse(
-        "account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": key}
-    )
     with translation.override(user.language):
-        context = {"user": user, "link": settings.SITE_URL + path, "site_url": settings.SITE_URL}
+        context = {"user": user, "link": set_password_link(user), "site_url": settings.SITE_URL}
         subject = render_to_string("core/mail/invitation_subject.txt", context).strip()
         body = render_to_string("core/mail/invitation.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])

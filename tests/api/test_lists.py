@@ -16,11 +16,11 @@ ALL_ROLES = ("requester_carla", "agent_other_org", "agent_bruno_other_department
 
 @pytest.fixture
 def world(cast, provider, org_cafe, org_other, it, hr, other_it, team_redes, team_nomina,
-          team_soporte):
+          team_other_org):
     """Everything by name, for writing expected sets."""
     return {**cast, "provider": provider, "org_cafe": org_cafe, "org_other": org_other,
             "it": it, "hr": hr, "other_it": other_it, "team_redes": team_redes,
-            "team_nomina": team_nomina, "team_soporte": team_soporte}
+            "team_nomina": team_nomina, "team_other_org": team_other_org}
 
 
 def _ids_of(world, names: str) -> set[int]:
@@ -47,11 +47,11 @@ VISIBLE_DEPARTMENTS = {
 
 VISIBLE_TEAMS = {
     "requester_carla": "",
-    "agent_other_org": "team_soporte",
+    "agent_other_org": "team_other_org",
     "agent_bruno_other_department": "team_nomina",
     "agent_ana": "team_redes",
     "admin": "team_redes team_nomina",
-    "provider_admin": "team_redes team_nomina team_soporte",
+    "provider_admin": "team_redes team_nomina team_other_org",
 }
 
 VISIBLE_USERS = {

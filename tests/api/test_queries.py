@@ -102,3 +102,20 @@ def test_a_team_with_many_members_is_read_in_a_fixed_number_of_queries(
 
     # then
     assert len(response.json()["members"]) == 26
+
+
+@pytest.mark.parametrize("role", ["agent_ana", "admin", "requester_carla"])
+def test_me_costs_two_queries_once_the_token_is_in_use(
+    role, cast, api_client, django_assert_num_queries
+):
+    # given: a token already used once (its "last used" time is fresh)
+    client = api_client(cast[role])
+    client.get("/api/v1/me")
+
+    # when: the token with its person (1), the memberships that make the scope (1)
+    with django_assert_num_queries(2):
+        response = client.get("/api/v1/me")
+
+    # then
+    assert response.status_code == 200
+    assert response.json()["memberships"]

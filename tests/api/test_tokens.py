@@ -83,7 +83,7 @@ def test_the_new_token_signs_in_as_its_person(agent_ana, api_client):
 @pytest.mark.parametrize("path", ["/organizations", "/departments", "/teams", "/users",
                                   "/me"])
 def test_a_token_sees_exactly_what_its_person_sees_in_the_browser(
-    path, agent_ana, team_redes, team_nomina, team_soporte, requester_diego, cast, api_client
+    path, agent_ana, team_redes, team_nomina, team_other_org, requester_diego, cast, api_client
 ):
     # given
     browser = Client()

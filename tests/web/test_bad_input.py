@@ -31,9 +31,9 @@ CARLA = {"display_name": "Carla Rueda", "email": "carla@cafemontana.example", "p
 @pytest.fixture
 def places(admin, requester_carla, agent_bruno_other_department, it, hr, other_it,
            team_redes):
-    team_soporte = TeamFactory(department=it, name="Soporte")
+    team_other_org = TeamFactory(department=it, name="Soporte")
     return {"carla": requester_carla.pk, "it": it.pk, "hr": hr.pk, "other_it": other_it.pk,
-            "redes": team_redes.pk, "soporte": team_soporte.pk}
+            "redes": team_redes.pk, "soporte": team_other_org.pk}
 
 
 BAD_FORMS = {

@@ -287,18 +287,18 @@ def test_an_admin_deactivates_a_department(admin, hr, web_client):
 
 
 def test_the_team_page_offers_only_the_departments_agents_not_yet_in_it(
-    admin, team_redes, agent_diego, agent_bruno_other_department, requester_carla,
+    admin, team_redes, agent_nico, agent_bruno_other_department, requester_carla,
     agent_other_org, web_client
 ):
     # when
     response = web_client(admin).get(f"/manage/cafe-montana/teams/{team_redes.pk}/")
 
     # then
-    assert select_options(response, "user") == [(str(agent_diego.pk), "Diego Lozano")]
+    assert select_options(response, "user") == [(str(agent_nico.pk), "Nicolás Vega")]
     assert [m.display_name for m in response.context["team"].members.all()] == ["Ana Gómez"]
 
 
-def test_an_admin_adds_and_removes_team_members(admin, team_redes, agent_ana, agent_diego,
+def test_an_admin_adds_and_removes_team_members(admin, team_redes, agent_ana, agent_nico,
                                                web_client):
     # given
     speak_english(admin)
@@ -306,11 +306,11 @@ def test_an_admin_adds_and_removes_team_members(admin, team_redes, agent_ana, ag
     url = f"/manage/cafe-montana/teams/{team_redes.pk}/"
 
     # when
-    added = client.post(url + "members/", {"user": str(agent_diego.pk)}, follow=True)
+    added = client.post(url + "members/", {"user": str(agent_nico.pk)}, follow=True)
 
     # then
-    assert flash_messages(added) == [("success", "Diego Lozano has joined the team.")]
-    assert set(team_redes.members.all()) == {agent_ana, agent_diego}
+    assert flash_messages(added) == [("success", "Nicolás Vega has joined the team.")]
+    assert set(team_redes.members.all()) == {agent_ana, agent_nico}
     assert "Every agent of the department is already in this team." in added.content.decode()
 
     # when
@@ -318,10 +318,10 @@ def test_an_admin_adds_and_removes_team_members(admin, team_redes, agent_ana, ag
 
     # then
     assert flash_messages(removed) == [("success", "Ana Gómez has left the team.")]
-    assert list(team_redes.members.all()) == [agent_diego]
+    assert list(team_redes.members.all()) == [agent_nico]
     assert select_options(removed, "user") == [(str(agent_ana.pk), "Ana Gómez")]
     assert list(AuditEvent.objects.order_by("pk").values_list("action", "changes")) == [
-        ("team.member_added", {"user": [None, agent_diego.pk]}),
+        ("team.member_added", {"user": [None, agent_nico.pk]}),
         ("team.member_removed", {"user": [agent_ana.pk, None]}),
     ]
 
@@ -329,7 +329,7 @@ def test_an_admin_adds_and_removes_team_members(admin, team_redes, agent_ana, ag
 @pytest.mark.parametrize("outsider", ["agent_bruno_other_department", "requester_carla",
                                       "agent_other_org", "agent_ana"])
 def test_adding_someone_who_is_not_a_candidate_to_a_team_is_refused(
-    admin, team_redes, agent_diego, web_client, request, outsider
+    admin, team_redes, agent_nico, web_client, request, outsider
 ):
     # given
     speak_english(admin)
@@ -348,14 +348,14 @@ def test_adding_someone_who_is_not_a_candidate_to_a_team_is_refused(
 
 
 def test_removing_someone_who_is_not_in_the_team_answers_not_found(
-    admin, team_redes, agent_diego, web_client
+    admin, team_redes, agent_nico, web_client
 ):
     # given
     before = world_state()
 
     # when
     response = web_client(admin).post(
-        f"/manage/cafe-montana/teams/{team_redes.pk}/members/{agent_diego.pk}/remove/")
+        f"/manage/cafe-montana/teams/{team_redes.pk}/members/{agent_nico.pk}/remove/")
 
     # then
     assert response.status_code == 404
@@ -465,7 +465,7 @@ def test_the_activity_page_shows_only_the_organizations_events(admin, admin_othe
 
 
 def test_searching_people_by_name_or_email(admin, requester_carla, agent_bruno_other_department,
-                                           agent_diego, web_client):
+                                           agent_nico, web_client):
     # given
     client = web_client(admin)
 
@@ -478,12 +478,12 @@ def test_searching_people_by_name_or_email(admin, requester_carla, agent_bruno_o
     # then
     assert list(by_name.context["page"]) == [requester_carla]
     assert [p.display_name for p in by_email.context["page"]] == [
-        "Bruno Díaz", "Carla Rueda", "Diego Lozano", "Mateo Ramírez"]
+        "Bruno Díaz", "Carla Rueda", "Mateo Ramírez", "Nicolás Vega"]
     assert list(no_match.context["page"]) == []
     assert page(by_name).find_all("input", name="q")[0].attrs["value"] == "carla"
     # only people whose home is Café Montaña: not Ana (provider), not Rita (Clínica Norte)
     assert [p.display_name for p in everyone.context["page"]] == [
-        "Bruno Díaz", "Carla Rueda", "Diego Lozano", "Mateo Ramírez"]
+        "Bruno Díaz", "Carla Rueda", "Mateo Ramírez", "Nicolás Vega"]
 
 
 def test_people_are_paged_and_the_search_survives_paging(admin, org_cafe, web_client):

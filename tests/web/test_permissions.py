@@ -39,11 +39,11 @@ CAFE_ADMINS = {"admin", "provider_admin"}
 
 
 @pytest.fixture
-def world(actors, org_cafe, it, hr, team_redes, agent_diego):
+def world(actors, org_cafe, it, hr, team_redes, agent_nico):
     carla = actors["requester_carla"]
     return SimpleNamespace(
         actors=actors, org_cafe=org_cafe, it=it, hr=hr, team_redes=team_redes,
-        agent_diego=agent_diego, carla=carla, ana=actors["agent_ana"],
+        agent_nico=agent_nico, carla=carla, ana=actors["agent_ana"],
         carla_requester=Membership.objects.get(user=carla, role=Role.REQUESTER),
     )
 
@@ -303,10 +303,10 @@ MANAGE_FORMS: dict[str, Form] = {
     ),
     "add team member": Form(
         url=lambda w: f"/manage/cafe-montana/teams/{w.team_redes.pk}/members/",
-        data=lambda w: {"user": str(w.agent_diego.pk)},
+        data=lambda w: {"user": str(w.agent_nico.pk)},
         lands_on=lambda w: f"/manage/cafe-montana/teams/{w.team_redes.pk}/",
         audit=("team.member_added",),
-        done=lambda w: set(w.team_redes.members.all()) == {w.ana, w.agent_diego},
+        done=lambda w: set(w.team_redes.members.all()) == {w.ana, w.agent_nico},
     ),
     "remove team member": Form(
         url=lambda w: f"/manage/cafe-montana/teams/{w.team_redes.pk}/members/{w.ana.pk}/remove/",
