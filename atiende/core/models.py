@@ -314,6 +314,13 @@ AUDIT_ACTIONS = {
 }
 
 
+AUDIT_CHANNELS = {
+    "web": _("Web"),
+    "api": _("API"),
+    "cli": _("Command line"),
+}
+
+
 class AuditEvent(models.Model):
     """An administrative change (people, memberships, teams, departments, tokens).
 
@@ -347,3 +354,7 @@ class AuditEvent(models.Model):
     @property
     def action_label(self) -> str:
         return str(AUDIT_ACTIONS.get(self.action, self.action))
+
+    @property
+    def channel_label(self) -> str:
+        return str(AUDIT_CHANNELS.get(self.channel, self.channel))
