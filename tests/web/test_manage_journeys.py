@@ -444,8 +444,8 @@ def test_the_activity_page_lists_what_happened_newest_first(admin, requester_car
     rows = [[td.text for td in tr.find_all("td")] for tr in page(response).find_all("tbody")[0]
             .find_all("tr")]
     assert [row[1:] for row in rows] == [
-        ["Mateo Ramírez", "Role given", "Carla Rueda", "web"],
-        ["Mateo Ramírez", "Department created", "Finanzas", "web"],
+        ["Mateo Ramírez", "Role given", "Carla Rueda", "Web"],
+        ["Mateo Ramírez", "Department created", "Finanzas", "Web"],
     ]
 
 
