@@ -65,6 +65,7 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "atiende.core",
+    "atiende.tickets",
     "atiende.core.apps.ProviderAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
