@@ -358,3 +358,26 @@ class AuditEvent(models.Model):
     @property
     def channel_label(self) -> str:
         return str(AUDIT_CHANNELS.get(self.channel, self.channel))
+
+
+class IdempotencyKey(models.Model):
+    """A create request already answered, so that its retry with the same
+    `Idempotency-Key` header gets the same answer instead of a second record. Kept
+    24 hours."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    endpoint = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "endpoint", "key"], name="idempotency_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.endpoint} {self.key}"
