@@ -31,10 +31,13 @@ system-packages:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# On SQLite the suite uses a database file, as a real installation does (concurrent
+# writers are tested against it); DATABASE_URL=postgres://... switches to PostgreSQL.
 test: install system-packages
 	$(BIN)/ruff check .
 	$(BIN)/atiende makemigrations --check --dry-run --verbosity 0
-	$(BIN)/python -m pytest
+	mkdir -p var
+	TEST_SQLITE_NAME=$${TEST_SQLITE_NAME:-$(CURDIR)/var/test.sqlite3} $(BIN)/python -m pytest
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -4,7 +4,10 @@
     atiende web                      the web server (gunicorn)
     atiende worker                   the background worker
     atiende migrate                  create or update the database
-    atiende demo [--if-empty]        load the demo organizations and people
+    atiende demo [--if-empty] [--tickets N]
+                                     load the demo organizations, people and tickets
+    atiende seed --tickets N [--organizations M] [--seed S]
+                                     synthetic organizations and tickets for benchmarks
     atiende bootstrap --provider NAME --admin-email EMAIL --admin-name NAME
                                      first start without demo: the provider and its admin
     atiende token create --user EMAIL [--name NAME] [--expires-days N]
@@ -189,19 +192,70 @@ def demo(arguments: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="atiende demo")
     parser.add_argument("--if-empty", action="store_true",
                         help="load only when the database has no organization yet")
+    parser.add_argument("--tickets", type=int, default=None,
+                        help="how many demo tickets (default 3000)")
     options = parser.parse_args(arguments)
+    if options.tickets is not None and options.tickets < 0:
+        parser.error("--tickets must be 0 or more")
     _setup()
     from atiende.core.demo import DEMO_PASSWORD, demo_accounts, load_demo
     from atiende.core.models import Organization
+    from atiende.tickets.demo import DEMO_TICKETS
 
     if options.if_empty and Organization.objects.exists():
         print("Demo data: the database already has data; nothing loaded.")
     else:
-        load_demo()
+        load_demo(tickets=DEMO_TICKETS if options.tickets is None else options.tickets)
         print("Demo data loaded.")
     print(f"\nDemo accounts (password for all: {DEMO_PASSWORD})")
     for email, description in demo_accounts():
         print(f"  {email:<38} {description}")
+    return 0
+
+
+def seed(arguments: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="atiende seed",
+        description="Synthetic organizations, people and tickets for benchmarks, written in "
+                    "bulk. The same seed gives the same data.")
+    parser.add_argument("--tickets", type=int, required=True, help="how many tickets")
+    parser.add_argument("--organizations", type=int, default=1,
+                        help="how many organizations share them (default 1)")
+    parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument("--days", type=int, default=365,
+                        help="tickets spread over the last N days (default 365)")
+    parser.add_argument("--batch", type=int, default=5000,
+                        help="tickets per transaction (default 5000)")
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    options = parser.parse_args(arguments)
+    if options.tickets < 0 or options.organizations < 1 or options.batch < 1:
+        parser.error("--tickets must be 0 or more, --organizations and --batch 1 or more")
+    _setup()
+    from django.utils.translation import gettext as _
+
+    from atiende.tickets.seed import SEED_PASSWORD, SeedConflict, seed_tickets
+
+    def progress(done: int) -> None:
+        if not options.quiet:
+            print(_("%(done)d of %(total)d tickets") % {"done": done, "total": options.tickets},
+                  file=sys.stderr, flush=True)
+
+    try:
+        report = seed_tickets(tickets=options.tickets, organizations=options.organizations,
+                              seed=options.seed, days=options.days, batch=options.batch,
+                              progress=progress)
+    except SeedConflict:
+        print(_("The organizations of seed %(seed)d exist already; choose another --seed.")
+              % {"seed": options.seed}, file=sys.stderr)
+        return 2
+    print(_("Seeded %(organizations)d organizations, %(people)d people, %(tickets)d tickets, "
+            "%(comments)d comments and %(events)d events in %(seconds).1f s "
+            "(%(rate).0f tickets/s).") % {
+        "organizations": report.organizations, "people": report.people,
+        "tickets": report.tickets, "comments": report.comments, "events": report.events,
+        "seconds": report.seconds, "rate": report.tickets_per_second})
+    print(_("Password of every synthetic account: %(password)s. Search finds the tickets "
+            "after `atiende reindex`.") % {"password": SEED_PASSWORD})
     return 0
 
 
@@ -276,7 +330,7 @@ def token(arguments: list[str]) -> int:
 
 COMMANDS = {
     "run": run, "web": web, "worker": worker, "migrate": migrate, "demo": demo,
-    "bootstrap": bootstrap, "token": token,
+    "seed": seed, "bootstrap": bootstrap, "token": token,
 }
 
 

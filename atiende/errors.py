@@ -43,6 +43,22 @@ class Conflict(AtiendeError):
     default_message = _("This conflicts with the current state.")
 
 
+class FileTooLarge(AtiendeError):
+    """An uploaded file is larger than the configured limit."""
+
+    status = 413
+    code = "file_too_large"
+    default_message = _("The file is too large.")
+
+
+class FileTypeRefused(AtiendeError):
+    """An uploaded file's type is not allowed, or its content is not what its name says."""
+
+    status = 415
+    code = "file_type_refused"
+    default_message = _("Files of this type are not accepted.")
+
+
 class ValidationFailed(AtiendeError):
     status = 422
     code = "validation_failed"

@@ -170,6 +170,15 @@ X_FRAME_OPTIONS = "DENY"
 MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_MB", 30) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_FORM_BODY_KB", 2560) * 1024
 
+# --- Attachments ----------------------------------------------------------------------
+# Files are stored under MEDIA_ROOT (never served directly) and downloaded only through
+# the permission-checked views. Types are file extensions; the content must match too.
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 25) * 1024 * 1024
+ATTACHMENT_TYPES = env_list(
+    "ATTACHMENT_TYPES",
+    "pdf,png,jpg,jpeg,gif,webp,txt,csv,zip,eml,msg,doc,docx,xls,xlsx,ppt,pptx,odt,ods,odp,rtf",
+)
+
 # --- Authentication -------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

@@ -31,9 +31,11 @@ def _titles() -> dict[int, str]:
         404: _("Not found"),
         405: _("Method not allowed"),
         409: _("Conflict"),
+        412: _("Precondition failed"),
         413: _("Request too large"),
         415: _("Unsupported media type"),
         422: _("Invalid data"),
+        428: _("Precondition required"),
         429: _("Too many requests"),
         500: _("Server error"),
     }
@@ -112,7 +114,7 @@ def _field_message(error: dict) -> str:
 
 def _field_name(location) -> str:
     parts = [str(part) for part in location]
-    if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form"}:
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form", "file"}:
         parts = parts[1:]
     if parts and parts[0] == "payload":
         parts = parts[1:]

@@ -24,3 +24,6 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("", core_router)
+api.add_router("", "atiende.tickets.attachments_api.router")
+api.add_router("", "atiende.tickets.api.router")
+api.add_router("", "atiende.tickets.search_api.router")

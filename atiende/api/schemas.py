@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from ninja import Schema
+from ninja import Field, Schema
 from pydantic import ConfigDict, Strict, field_validator
 from pydantic_core import PydanticCustomError
 
 # The id of a record named in a request body. Strict, so that `true` or `1.0` is refused
 # instead of silently becoming the record with id 1.
-Id = Annotated[int, Strict()]
+# Ids are 64-bit in the database; a larger number would overflow it instead of finding
+# nothing, so it is refused where it enters.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Strict(), Field(ge=-MAX_ID, le=MAX_ID)]
+# The id of a record named in a query string (where every value arrives as text).
+FilterId = Annotated[int, Field(ge=-MAX_ID, le=MAX_ID)]
 
 
 class _Text(Schema):

@@ -11,7 +11,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from atiende.api.pagination import Pagination
-from atiende.api.schemas import Filters
+from atiende.api.schemas import FilterId, Filters
 from atiende.core import selectors, services
 from atiende.core.schemas import (
     DepartmentCreate,
@@ -43,8 +43,8 @@ CHANNEL = "api"
 
 
 class ListFilters(Filters):
-    organization_id: int | None = None
-    department_id: int | None = None
+    organization_id: FilterId | None = None
+    department_id: FilterId | None = None
     search: str = ""
 
 

@@ -1,16 +1,20 @@
 """A living demo desk: a provider serving three client organizations.
 
 Loaded by `atiende demo`; every write goes through the services, as a provider admin
-would make it. Later capabilities add their own demo records here.
+would make it. Later capabilities add their own demo records here (tickets:
+`atiende.tickets.demo`).
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from atiende.core import services
 from atiende.core.models import DepartmentFunction, Role, User
+from atiende.tickets.demo import DEMO_TICKETS, load_demo_tickets
 
 DEMO_PASSWORD = "atiende-demo"
 
@@ -75,7 +79,9 @@ def demo_accounts() -> list[tuple[str, str]]:
 
 
 @transaction.atomic
-def load_demo() -> None:
+def load_demo(*, tickets: int = DEMO_TICKETS, now: datetime | None = None) -> None:
+    """The provider, its three clients and their people, then `tickets` tickets over
+    the last 120 days (`atiende.tickets.demo`)."""
     admin = services.provider_bootstrap(
         name=PROVIDER["name"], admin_email=email_for("Laura Martínez", PROVIDER["domain"]),
         admin_name="Laura Martínez",
@@ -127,6 +133,7 @@ def load_demo() -> None:
                 if role == Role.TEAM_LEAD:
                     services.team_update(actor=admin, team=team, changes={"lead_id": agent.pk},
                                          channel="cli")
+    load_demo_tickets(actor=admin, count=tickets, now=now)
     # One hash for every demo account: hashing it thirty times would only slow the load.
     User.objects.filter(email__endswith=".example").update(password=make_password(DEMO_PASSWORD))
 

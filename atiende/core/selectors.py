@@ -25,7 +25,7 @@ from atiende.errors import NotFound
 def _get(queryset: QuerySet, **lookup):
     try:
         return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound() from None
 
 

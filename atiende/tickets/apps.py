@@ -13,3 +13,6 @@ class TicketsConfig(AppConfig):
 
         connection_created.connect(register_sqlite_permission,
                                    dispatch_uid="atiende_event_purge_permission")
+        # Registers the outbox consumer that keeps the search index up to date, in
+        # every process that dispatches events (web and worker).
+        import atiende.tickets.search.index  # noqa: F401

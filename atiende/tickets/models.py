@@ -533,3 +533,27 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} {self.field}"
+
+
+class SearchDocument(models.Model):
+    """The text of one ticket as search finds it: plain text, kept up to date from the
+    event log by the search consumer (`atiende.tickets.search`), rebuilt by
+    `atiende reindex`; never edited by hand. Public text is what the requester reads;
+    `internal` (internal notes) matches only for staff of the ticket. Migration 0003
+    adds the full-text index beside it: tsvector columns on PostgreSQL, an FTS5 table
+    on SQLite."""
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, primary_key=True,
+                                  related_name="search_document")
+    title = models.TextField(blank=True)
+    description = models.TextField(blank=True)
+    comments = models.TextField(blank=True)  # public replies
+    internal = models.TextField(blank=True)  # internal notes
+    indexed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+
+    def __str__(self) -> str:
+        return str(self.ticket_id)

@@ -52,8 +52,11 @@ def dispatch(batch: int = BATCH) -> int:
             done = []
             for event in events:
                 try:
-                    for function in _consumers.values():
-                        function(event)
+                    # A savepoint per event: a consumer's database error must not abort
+                    # the batch's transaction (and with it the delivery marks).
+                    with transaction.atomic():
+                        for function in _consumers.values():
+                            function(event)
                 except Exception:
                     logger.exception("Event %s could not be delivered", event.pk)
                     break

@@ -19,16 +19,43 @@ REQUESTER_TRANSITIONS = {
 
 
 def visible_tickets(actor: User) -> Q:
-    """Tickets of the departments the actor works in, and the actor's own requests."""
+    """Tickets of the departments the actor works in, the actor's own requests, and
+    the tickets the actor watches."""
     scope = scope_of(actor)
     if scope.user_id is None:
         return Q(pk__in=[])
-    return scope.work_filter() | Q(requester_id=actor.pk)
+    if scope.everything:
+        # Not `Q() | Q(requester_id=...)`: an empty Q drops out of an OR, which would
+        # narrow a provider admin to their own requests.
+        return Q()
+    visible = scope.work_filter() | Q(requester_id=actor.pk)
+    watched = watched_ticket_ids(actor)
+    return visible | Q(pk__in=watched) if watched else visible
+
+
+def watched_ticket_ids(actor: User) -> list[int]:
+    """The tickets the actor watches, read once per actor object. Read first, not as a
+    subquery: inside the visibility OR, PostgreSQL would scan every ticket."""
+    cached = getattr(actor, "_atiende_watched", None)
+    if cached is None:
+        cached = list(Ticket.watchers.through.objects.filter(user_id=actor.pk)
+                      .values_list("ticket_id", flat=True))
+        actor._atiende_watched = cached
+    return cached
 
 
 def works_on(actor: User, ticket: Ticket) -> bool:
     """Agents of the ticket's department, its organization's admins, provider admins."""
     return scope_of(actor).works_in(ticket.organization_id, ticket.department_id)
+
+
+def staff_tickets(actor: User) -> Q:
+    """The queryset form of `works_on`: the tickets whose internal notes the actor may
+    read (search matches internal notes only there)."""
+    scope = scope_of(actor)
+    if scope.user_id is None:
+        return Q(pk__in=[])
+    return scope.work_filter()
 
 
 def can_create(actor: User, *, organization: Organization, department: Department,

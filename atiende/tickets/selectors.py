@@ -5,10 +5,22 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from atiende.core.models import User
+from atiende.core.models import Department, User
 from atiende.errors import NotFound
-from atiende.tickets.models import Comment, Event, Ticket, Visibility
-from atiende.tickets.policies import visible_tickets, works_on
+from atiende.tickets.models import (
+    Category,
+    Comment,
+    CustomField,
+    DeskSettings,
+    Event,
+    Service,
+    Status,
+    Tag,
+    Ticket,
+    TicketLink,
+    Visibility,
+)
+from atiende.tickets.policies import can_transition, visible_tickets, works_on
 
 LIST_RELATED = ("organization", "department", "requester", "assignee", "team", "category",
                 "service")
@@ -35,10 +47,18 @@ def ticket_list(*, actor: User, filters: dict | None = None) -> QuerySet[Ticket]
     return queryset.order_by("-id")
 
 
+def _number(number: str) -> str:
+    """A ticket number as stored. One that cannot be (a NUL character, which PostgreSQL
+    refuses even to compare) is NotFound."""
+    if not isinstance(number, str) or "\x00" in number:
+        raise NotFound()
+    return number.strip().upper()
+
+
 def ticket_get(*, actor: User, number: str) -> Ticket:
     try:
         return (Ticket.objects.filter(visible_tickets(actor)).select_related(*LIST_RELATED)
-                .get(number=number.strip().upper()))
+                .get(number=_number(number)))
     except (Ticket.DoesNotExist, AttributeError):
         raise NotFound() from None
 
@@ -51,15 +71,166 @@ def ticket_comments(*, actor: User, ticket: Ticket) -> QuerySet[Comment]:
     return comments.prefetch_related("attachments")
 
 
+# What a requester's timeline tells: the conversation and the milestones of their
+# ticket, not the desk's housekeeping (classification, tags, escalations and their
+# reasons, watchers, internal notes and files).
+REQUESTER_EVENT_KINDS = frozenset({"created", "status", "assigned", "commented", "attached",
+                                   "merged", "merged_into"})
+
+
 def ticket_events(*, actor: User, ticket: Ticket) -> QuerySet[Event]:
-    """The timeline the actor may read: requesters do not see internal notes' events."""
+    """The timeline the actor may read, in the web page and the API alike."""
     events = ticket.events.select_related("actor", "comment")
     if not works_on(actor, ticket):
-        events = events.exclude(Q(comment__visibility=Visibility.INTERNAL)
-                                | Q(kind__in=["comment_edited", "comment_deleted"]))
+        events = events.filter(
+            Q(kind__in=REQUESTER_EVENT_KINDS) | Q(kind="changed", field="title")
+        ).exclude(Q(comment__visibility=Visibility.INTERNAL)
+                  | Q(kind="attached", new_value__is_internal=True))
     return events.order_by("id")
 
 
 def tickets_with_children(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
     return queryset.prefetch_related(Prefetch("children", queryset=Ticket.objects.only(
         "id", "number", "title", "status", "parent_id")))
+
+
+# --- what a ticket's page and the API show ----------------------------------------------
+
+
+def tickets_with_tags(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """A list's tickets with their tag names in one extra query, whatever the page size."""
+    return queryset.prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
+
+
+def ticket_detail(*, actor: User, number: str) -> Ticket:
+    """A visible ticket with what its page shows, none of it pointing at a ticket the
+    actor may not see: `visible_children`, `visible_links` (each with `other` and
+    `direction`), `visible_parent` and `visible_merged_into` (numbers or None), tags,
+    watchers, and `allowed_transitions`, the statuses this actor may move it to."""
+    visible = Ticket.objects.filter(visible_tickets(actor))
+    visible_ids = visible.values("pk")
+    try:
+        ticket = (
+            visible.select_related(*LIST_RELATED)
+            .prefetch_related(
+                Prefetch("tags", queryset=Tag.objects.only("id", "name")),
+                Prefetch("watchers", queryset=User.objects.only("id", "display_name")
+                         .order_by("display_name", "id")),
+                Prefetch("children", to_attr="visible_children",
+                         queryset=Ticket.objects.filter(pk__in=visible_ids)
+                         .only("id", "number", "parent_id").order_by("id")),
+                Prefetch("links_out", to_attr="visible_links_out",
+                         queryset=TicketLink.objects.filter(target__in=visible_ids)
+                         .select_related("target").order_by("id")),
+                Prefetch("links_in", to_attr="visible_links_in",
+                         queryset=TicketLink.objects.filter(source__in=visible_ids)
+                         .select_related("source").order_by("id")),
+            )
+            .get(number=_number(number))
+        )
+    except Ticket.DoesNotExist:
+        raise NotFound() from None
+    related = [pk for pk in (ticket.parent_id, ticket.merged_into_id) if pk is not None]
+    numbers = dict(visible.filter(pk__in=related).values_list("pk", "number")) if related else {}
+    ticket.visible_parent = numbers.get(ticket.parent_id)
+    ticket.visible_merged_into = numbers.get(ticket.merged_into_id)
+    for link in ticket.visible_links_out:
+        link.other, link.direction = link.target, "outgoing"
+    for link in ticket.visible_links_in:
+        link.other, link.direction = link.source, "incoming"
+    ticket.visible_links = sorted([*ticket.visible_links_out, *ticket.visible_links_in],
+                                  key=lambda link: link.pk)
+    allowed = ticket.allowed_statuses()
+    ticket.allowed_transitions = [status for status in Status.values if status in allowed
+                                  and can_transition(actor, ticket, status)]
+    return ticket
+
+
+def comment_get(*, actor: User, ticket: Ticket, comment_id: int) -> Comment:
+    """A comment of the conversation the actor may read (an internal note is NotFound
+    for a requester)."""
+    try:
+        return ticket_comments(actor=actor, ticket=ticket).get(pk=comment_id)
+    except (Comment.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def ticket_link_get(*, actor: User, ticket: Ticket, link_id: int) -> TicketLink:
+    """A link of `ticket` whose other end the actor may see."""
+    visible_ids = Ticket.objects.filter(visible_tickets(actor)).values("pk")
+    try:
+        return TicketLink.objects.select_related("source", "target").filter(
+            Q(source=ticket, target__in=visible_ids) | Q(target=ticket, source__in=visible_ids)
+        ).get(pk=link_id)
+    except (TicketLink.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+# --- reference data of the departments an actor may see ---------------------------------
+
+
+def _visible_departments(actor: User, department_id: int | None) -> QuerySet:
+    """Ids of the departments the actor may see; only `department_id` when given
+    (NotFound when the actor may not see it)."""
+    from atiende.core.selectors import department_get, department_list
+
+    if department_id is not None:
+        return Department.objects.filter(
+            pk=department_get(actor=actor, department_id=department_id).pk).values("pk")
+    return department_list(actor=actor).values("pk")
+
+
+def category_list(*, actor: User, department_id: int | None = None) -> list[Category]:
+    """The category trees of the departments the actor may see, flat, each category
+    with `path` ("Hardware / Impresoras"), ordered by department and path."""
+    categories = list(Category.objects.filter(
+        department__in=_visible_departments(actor, department_id)))
+    by_id = {category.pk: category for category in categories}
+
+    def path(category: Category) -> list[str]:
+        names, seen = [], set()
+        while category is not None and category.pk not in seen:
+            seen.add(category.pk)
+            names.append(category.name)
+            category = by_id.get(category.parent_id)
+        return names[::-1]
+
+    for category in categories:
+        category.path_names = path(category)
+        category.path = " / ".join(category.path_names)
+    return sorted(categories, key=lambda c: (c.department_id,
+                                             [name.casefold() for name in c.path_names]))
+
+
+def category_get(*, actor: User, category_id: int) -> Category:
+    """A category of a department the actor may see."""
+    try:
+        return Category.objects.get(department__in=_visible_departments(actor, None),
+                                    pk=category_id)
+    except (Category.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def service_list(*, actor: User, department_id: int | None = None) -> QuerySet[Service]:
+    return Service.objects.filter(
+        department__in=_visible_departments(actor, department_id)
+    ).order_by("department_id", "name", "id")
+
+
+def service_get(*, actor: User, service_id: int) -> Service:
+    try:
+        return service_list(actor=actor).get(pk=service_id)
+    except (Service.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def desk_settings(*, actor: User, department_id: int) -> DeskSettings:
+    """How a department the actor may see runs its tickets (the defaults without a
+    row), with its custom fields prefetched as `field_definitions`."""
+    from atiende.core.selectors import department_get
+
+    department = department_get(actor=actor, department_id=department_id)
+    found = DeskSettings.objects.filter(department=department).first()
+    settings = found or DeskSettings(department=department)
+    settings.field_definitions = list(CustomField.objects.filter(department=department))
+    return settings

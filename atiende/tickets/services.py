@@ -65,10 +65,22 @@ def _event(ticket: Ticket, *, actor: User | None, channel: str, kind: str, field
     )
 
 
-def _dispatch_after_commit() -> None:
+def _enqueue_dispatch() -> None:
     from atiende.tickets.tasks import dispatch_events
 
-    transaction.on_commit(lambda: dispatch_events.enqueue())
+    dispatch_events.enqueue()
+
+
+def _dispatch_after_commit() -> None:
+    """Enqueue one outbox dispatch when the transaction commits. A dispatch delivers
+    every undelivered event, so one per transaction is enough however many changes it
+    holds (a bulk action, the demo). A dispatch still scheduled covers this change: a
+    rollback that drops it (to a savepoint open when it was scheduled, and so still
+    enclosing this change) drops this change too."""
+    connection = transaction.get_connection()
+    if any(callback is _enqueue_dispatch for _ids, callback, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(_enqueue_dispatch)
 
 
 def _locked(ticket: Ticket, version: int | None) -> Ticket:
@@ -102,8 +114,9 @@ def _field_label(name: str) -> str:
     return str(dict(EventKind.choices).get(name, name))
 
 
-def _touch(ticket: Ticket, fields: list[str], *, bump: bool = True) -> None:
-    ticket.updated_at = timezone.now()
+def _touch(ticket: Ticket, fields: list[str], *, bump: bool = True,
+           at: dt.datetime | None = None) -> None:
+    ticket.updated_at = at or timezone.now()
     if bump:
         ticket.version += 1
         fields = [*fields, "version"]
@@ -431,8 +444,10 @@ def ticket_set_priority(*, actor: User, ticket: Ticket, priority: int, reason: s
 def ticket_transition(
     *, actor: User, ticket: Ticket, to_status: str, version: int, pending_reason: str = "",
     resolution_code: str = "", resolution_notes: str = "", channel: str = "web",
+    at: dt.datetime | None = None,
 ) -> Ticket:
-    """Move the ticket along its kind's lifecycle (`LIFECYCLES`)."""
+    """Move the ticket along its kind's lifecycle (`LIFECYCLES`). `at` backdates the
+    change (imports and demo histories); it defaults to now."""
     if to_status not in Status.values:
         raise ValidationFailed({"status": _("“%(value)s” is not a valid choice.")
                                 % {"value": to_status}}, code="invalid_choice")
@@ -446,7 +461,7 @@ def ticket_transition(
                 % {"current": Status(ticket.status).label, "target": Status(to_status).label},
                 code="transition_not_allowed",
             )
-        now = timezone.now()
+        now = at or timezone.now()
         old_status = ticket.status
         fields = ["status"]
         if to_status == Status.PENDING:
@@ -486,10 +501,10 @@ def ticket_transition(
             ticket.assignee = None
             fields.append("assignee")
         ticket.status = to_status
-        _touch(ticket, fields)
+        _touch(ticket, fields, at=now)
         _event(ticket, actor=actor, channel=channel, kind=EventKind.STATUS, field="status",
                old=old_status, new=to_status,
-               reason=ticket.pending_reason or ticket.resolution_code)
+               reason=ticket.pending_reason or ticket.resolution_code, at=now)
         _dispatch_after_commit()
     return ticket
 
@@ -498,9 +513,9 @@ def ticket_transition(
 
 
 def ticket_assign(*, actor: User, ticket: Ticket, team: Team | None, assignee: User | None,
-                  version: int, channel: str = "web") -> Ticket:
+                  version: int, channel: str = "web", at: dt.datetime | None = None) -> Ticket:
     """Give the ticket to a team and/or an agent of that team. A new ticket with an
-    agent becomes Assigned."""
+    agent becomes Assigned. `at` backdates the change; it defaults to now."""
     _require_work(actor, ticket)
     with transaction.atomic():
         ticket = _locked(ticket, version)
@@ -520,19 +535,22 @@ def ticket_assign(*, actor: User, ticket: Ticket, team: Team | None, assignee: U
         if assignee is None and ticket.status == Status.ASSIGNED:
             ticket.status = Status.NEW
             fields.append("status")
-        _touch(ticket, fields)
-        _event(ticket, actor=actor, channel=channel, kind=EventKind.ASSIGNED, old=old, new=new)
+        _touch(ticket, fields, at=at)
+        _event(ticket, actor=actor, channel=channel, kind=EventKind.ASSIGNED, old=old, new=new,
+               at=at)
         if ticket.status != old_status:
             _event(ticket, actor=actor, channel=channel, kind=EventKind.STATUS, field="status",
-                   old=old_status, new=ticket.status)
+                   old=old_status, new=ticket.status, at=at)
         _dispatch_after_commit()
     return ticket
 
 
 def ticket_escalate(*, actor: User, ticket: Ticket, reason: str, version: int,
-                    team: Team | None = None, channel: str = "web") -> Ticket:
+                    team: Team | None = None, channel: str = "web",
+                    at: dt.datetime | None = None) -> Ticket:
     """Functional escalation (to `team`, leaving the agent choice to that team) when a
-    team is given; otherwise hierarchic escalation to the next support line."""
+    team is given; otherwise hierarchic escalation to the next support line. `at`
+    backdates the change; it defaults to now."""
     _require_work(actor, ticket)
     reason = _text(reason, "reason", max_length=1000)
     with transaction.atomic():
@@ -556,9 +574,9 @@ def ticket_escalate(*, actor: User, ticket: Ticket, reason: str, version: int,
             old, new = ticket.support_line, ticket.support_line + 1
             ticket.support_line = new
             fields, field = ["support_line"], "support_line"
-        _touch(ticket, fields)
+        _touch(ticket, fields, at=at)
         _event(ticket, actor=actor, channel=channel, kind=EventKind.ESCALATED, field=field,
-               old=old, new=new, reason=reason)
+               old=old, new=new, reason=reason, at=at)
         _dispatch_after_commit()
     return ticket
 
@@ -567,9 +585,9 @@ def ticket_escalate(*, actor: User, ticket: Ticket, reason: str, version: int,
 
 
 def comment_add(*, actor: User, ticket: Ticket, body: str, visibility: str = Visibility.PUBLIC,
-                channel: str = "web") -> Comment:
+                channel: str = "web", at: dt.datetime | None = None) -> Comment:
     """A public reply or an internal note. The first public reply of staff sets the
-    ticket's first response time."""
+    ticket's first response time. `at` backdates the comment; it defaults to now."""
     if visibility not in Visibility.values:
         raise ValidationFailed({"visibility": _("“%(value)s” is not a valid choice.")
                                 % {"value": visibility}}, code="invalid_choice")
@@ -586,15 +604,16 @@ def comment_add(*, actor: User, ticket: Ticket, body: str, visibility: str = Vis
         if ticket.status in (Status.CLOSED, Status.CANCELLED) and not staff:
             raise Conflict(_("This ticket is closed; open a new one."), code="ticket_final")
         comment = Comment.objects.create(ticket=ticket, author=actor, visibility=visibility,
-                                         body=text, channel=channel)
+                                         body=text, channel=channel,
+                                         created_at=at or timezone.now())
         fields = []
         if (staff and visibility == Visibility.PUBLIC and ticket.first_response_at is None
                 and actor.pk != ticket.requester_id):
             ticket.first_response_at = comment.created_at
             fields.append("first_response_at")
-        _touch(ticket, fields, bump=False)
+        _touch(ticket, fields, bump=False, at=comment.created_at)
         _event(ticket, actor=actor, channel=channel, kind=EventKind.COMMENTED,
-               new={"visibility": visibility}, comment=comment)
+               new={"visibility": visibility}, comment=comment, at=comment.created_at)
         _dispatch_after_commit()
     return comment
 
@@ -649,6 +668,7 @@ def watcher_add(*, actor: User, ticket: Ticket, user: User, channel: str = "web"
         if ticket.watchers.filter(pk=user.pk).exists():
             return
         ticket.watchers.add(user)
+        user.__dict__.pop("_atiende_watched", None)
         _event(ticket, actor=actor, channel=channel, kind=EventKind.WATCHER_ADDED,
                new=_plain(user))
 
@@ -661,6 +681,7 @@ def watcher_remove(*, actor: User, ticket: Ticket, user: User, channel: str = "w
         if not ticket.watchers.filter(pk=user.pk).exists():
             return
         ticket.watchers.remove(user)
+        user.__dict__.pop("_atiende_watched", None)
         _event(ticket, actor=actor, channel=channel, kind=EventKind.WATCHER_REMOVED,
                old=_plain(user))
 

@@ -442,3 +442,15 @@ def test_a_duplicate_team_name_is_refused_whatever_its_accents_case(boss, refs, 
     body = _refused(boss, "POST", "/teams", {"department_id": refs["hr"], "name": "NÓMINA"},
                     422, "duplicate_name")
     assert field_errors(body) == [("name", "duplicate_name")]
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/departments?organization_id=99999999999999999999999",
+    "/api/v1/users?department_id=-99999999999999999999999",
+    "/api/v1/organizations/99999999999999999999999",
+    "/api/v1/users/99999999999999999999999",
+])
+def test_ids_beyond_64_bits_are_refused_or_not_found_never_a_500(path, admin, api_client):
+    response = api_client(admin).get(path)
+    assert response.status_code in (404, 422)
+    assert response["Content-Type"] == "application/problem+json"

@@ -120,11 +120,13 @@ DENIED_CODES = {401: "not_authenticated", 403: "permission_denied", 404: "not_fo
 def test_the_matrix_covers_every_endpoint_of_the_api():
     from atiende.api.main import api
 
-    # given
+    # given: the endpoints of organizations, people and tokens (tickets have their own)
+    core_tags = {"me", "organizations", "departments", "teams", "users", "tokens"}
     routes = {
         (method, path.replace("/api/v1", ""))
         for path, item in api.get_openapi_schema()["paths"].items()
-        for method in item
+        for method, operation in item.items()
+        if set(operation.get("tags", [])) & core_tags
     }
 
     # when

@@ -93,3 +93,35 @@ def test_a_failing_consumer_leaves_the_event_for_the_next_run(incident, agent_an
     # then
     assert (first, second) == (0, 1)
     assert not Event.objects.filter(delivered_at__isnull=True).exists()
+
+
+def test_a_consumer_failing_in_the_database_does_not_poison_the_batch(incident, agent_ana,
+                                                                      org_cafe, it,
+                                                                      requester_carla):
+    # given: a second event, and a consumer whose SQL fails on the first event only
+    from atiende.tickets.models import Kind
+
+    second = services.ticket_create(actor=agent_ana, kind=Kind.INCIDENT, title="Otro",
+                                    organization=org_cafe, department=it,
+                                    requester=requester_carla)
+    first_event = Event.objects.get(ticket=incident)
+    failed = []
+
+    @outbox.consumer("test-sql")
+    def broken_sql(event):
+        if event.pk == first_event.pk and not failed:
+            failed.append(event.pk)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT * FROM no_such_table")
+
+    try:
+        # when
+        delivered_first = outbox.dispatch()
+        delivered_then = outbox.dispatch()
+    finally:
+        outbox._consumers.pop("test-sql")
+
+    # then: the batch stopped at the failing event, which the next run delivered
+    assert (delivered_first, delivered_then) == (0, 2)
+    assert not Event.objects.filter(ticket__in=[incident, second],
+                                    delivered_at__isnull=True).exists()

@@ -153,3 +153,38 @@ def test_a_shared_department_serves_a_client(provider, agent_ana, requester_carl
                                     organization=org_cafe, department=shared,
                                     requester=requester_carla)
     assert selectors.ticket_get(actor=agent_ana, number=ticket.number) == ticket
+
+
+def test_a_watcher_of_the_organization_sees_the_ticket_but_not_internal_notes(
+    incident, agent_ana, requester_diego
+):
+    # given
+    services.comment_add(actor=agent_ana, ticket=incident, body="Nota interna",
+                         visibility="internal")
+    with pytest.raises(NotFound):
+        selectors.ticket_get(actor=requester_diego, number=incident.number)
+
+    # when
+    services.watcher_add(actor=agent_ana, ticket=incident, user=requester_diego)
+
+    # then
+    assert selectors.ticket_get(actor=requester_diego, number=incident.number) == incident
+    assert list(selectors.ticket_comments(actor=requester_diego, ticket=incident)) == []
+
+
+def test_the_requester_timeline_omits_the_desks_housekeeping(incident, agent_ana,
+                                                              requester_carla, api_client):
+    # given: an escalation with an internal reason, and a public reply
+    services.ticket_escalate(actor=agent_ana, ticket=incident, reason="Proveedor lento",
+                             version=incident.version)
+    services.comment_add(actor=agent_ana, ticket=incident, body="Ya vamos")
+
+    # when
+    as_requester = api_client(requester_carla).get(f"/api/v1/tickets/{incident.number}/events")
+    as_agent = api_client(agent_ana).get(f"/api/v1/tickets/{incident.number}/events")
+
+    # then
+    assert [e["kind"] for e in as_requester.json()["results"]] == ["created", "commented"]
+    assert [e["kind"] for e in as_agent.json()["results"]] == ["created", "escalated",
+                                                               "commented"]
+    assert "Proveedor lento" not in as_requester.content.decode()

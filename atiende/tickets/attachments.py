@@ -1,0 +1,418 @@
+"""Files on tickets and comments: the upload service, the scoped reads, the download
+and the thumbnail.
+
+A file is accepted only when its extension is in ATTACHMENT_TYPES and its first bytes
+are what that extension promises (an executable renamed `.pdf` is refused). It is
+stored through the default storage (the local disk outside the web root, or S3 through
+django-storages) under an opaque random name; the name the person gave is kept,
+sanitised, in the database, and is used only in the download's Content-Disposition.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import unicodedata
+import uuid
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from atiende.core.models import User
+from atiende.errors import (
+    Conflict,
+    FileTooLarge,
+    FileTypeRefused,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from atiende.tickets import policies
+from atiende.tickets.models import (
+    FINAL_STATUSES,
+    Attachment,
+    Comment,
+    EventKind,
+    Ticket,
+    Visibility,
+)
+from atiende.tickets.selectors import ticket_get
+from atiende.tickets.services import _dispatch_after_commit, _event, _touch
+
+logger = logging.getLogger(__name__)
+
+FILE_NAME_MAX = 120  # characters of a sanitised name, extension included
+HEAD_BYTES = 4096  # how much of a file is read to recognise its type
+THUMBNAIL_SIZE = (320, 320)
+# Types a browser may be handed as they are; everything else is served as
+# application/octet-stream.
+SAFE_TO_SERVE = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp",
+                           "application/pdf"})
+THUMBNAIL_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+
+
+# --- recognising a file by its first bytes --------------------------------------------
+
+_EXECUTABLE_SIGNATURES = (
+    b"MZ",  # Windows PE/DOS
+    b"\x7fELF",  # Linux
+    b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe",  # Mach-O
+    b"\xca\xfe\xba\xbe",  # Mach-O universal, Java class
+    b"#!",  # scripts
+)
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc .xls .ppt .msg
+
+
+def _is_png(head: bytes) -> bool:
+    return head.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def _is_jpeg(head: bytes) -> bool:
+    return head.startswith(b"\xff\xd8\xff")
+
+
+def _is_gif(head: bytes) -> bool:
+    return head.startswith((b"GIF87a", b"GIF89a"))
+
+
+def _is_webp(head: bytes) -> bool:
+    return head.startswith(b"RIFF") and head[8:12] == b"WEBP"
+
+
+def _is_pdf(head: bytes) -> bool:
+    # Only a byte-order mark or blank space may come before the header.
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"%PDF-")
+
+
+def _is_zip(head: bytes) -> bool:
+    return head.startswith((b"PK\x03\x04", b"PK\x05\x06"))
+
+
+def _is_ole2(head: bytes) -> bool:
+    return head.startswith(_OLE2)
+
+
+def _is_rtf(head: bytes) -> bool:
+    return head.startswith(b"{\\rtf")
+
+
+def _is_text(head: bytes) -> bool:
+    """Text carries no magic number; it just must not look binary."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 has NUL bytes by nature
+        return True
+    return b"\x00" not in head and not head.startswith(_EXECUTABLE_SIGNATURES)
+
+
+def _is_not_executable(head: bytes) -> bool:
+    return not head.startswith(_EXECUTABLE_SIGNATURES)
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    content_type: str
+    recognise: Callable[[bytes], bool]
+
+
+_ZIP_OFFICE = "application/vnd.openxmlformats-officedocument"
+FORMATS: dict[str, FileFormat] = {
+    "pdf": FileFormat("application/pdf", _is_pdf),
+    "png": FileFormat("image/png", _is_png),
+    "jpg": FileFormat("image/jpeg", _is_jpeg),
+    "jpeg": FileFormat("image/jpeg", _is_jpeg),
+    "gif": FileFormat("image/gif", _is_gif),
+    "webp": FileFormat("image/webp", _is_webp),
+    "txt": FileFormat("text/plain", _is_text),
+    "csv": FileFormat("text/csv", _is_text),
+    "eml": FileFormat("message/rfc822", _is_text),
+    "msg": FileFormat("application/vnd.ms-outlook", _is_ole2),
+    "zip": FileFormat("application/zip", _is_zip),
+    "doc": FileFormat("application/msword", _is_ole2),
+    "xls": FileFormat("application/vnd.ms-excel", _is_ole2),
+    "ppt": FileFormat("application/vnd.ms-powerpoint", _is_ole2),
+    "docx": FileFormat(f"{_ZIP_OFFICE}.wordprocessingml.document", _is_zip),
+    "xlsx": FileFormat(f"{_ZIP_OFFICE}.spreadsheetml.sheet", _is_zip),
+    "pptx": FileFormat(f"{_ZIP_OFFICE}.presentationml.presentation", _is_zip),
+    "odt": FileFormat("application/vnd.oasis.opendocument.text", _is_zip),
+    "ods": FileFormat("application/vnd.oasis.opendocument.spreadsheet", _is_zip),
+    "odp": FileFormat("application/vnd.oasis.opendocument.presentation", _is_zip),
+    "rtf": FileFormat("application/rtf", _is_rtf),
+}
+# An extension an administrator allows that has no known signature.
+_UNKNOWN_FORMAT = FileFormat("application/octet-stream", _is_not_executable)
+
+
+def allowed_extensions() -> list[str]:
+    return [extension.lower().lstrip(".") for extension in settings.ATTACHMENT_TYPES]
+
+
+# --- file names -----------------------------------------------------------------------
+
+_TAG = re.compile(r"<[^>]*>")
+_REFUSED_CHARACTERS = re.compile(r"[<>:\"/\\|?*`$]")
+_SPACES = re.compile(r"\s+")
+
+
+def sanitize_file_name(raw: str) -> str:
+    """The name a person gave, safe to keep and to send back: no directories, no
+    control or direction-changing characters, no markup, no leading dots, at most
+    FILE_NAME_MAX characters with the extension kept. Never empty."""
+    name = unicodedata.normalize("NFC", str(raw or ""))
+    name = "".join(
+        " " if unicodedata.category(character) in {"Zs", "Zl", "Zp"} or character in "\t\n\r"
+        else character
+        for character in name
+        if unicodedata.category(character) not in {"Cc", "Cf", "Cs", "Co", "Cn"}
+        or character in "\t\n\r"
+    )
+    name = _TAG.sub("", name)
+    name = re.split(r"[/\\]", name)[-1]  # the last part of a path, from any system
+    name = _SPACES.sub(" ", name).strip(" ").rstrip(" .")
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem, extension = extension, ""
+    extension = _REFUSED_CHARACTERS.sub("", extension).strip(" .")[:16]
+    stem = _REFUSED_CHARACTERS.sub("", stem)
+    stem = _SPACES.sub(" ", stem).strip(" ").lstrip(".").strip(" ") or _("attachment")
+    suffix = f".{extension}" if extension else ""
+    return stem[: FILE_NAME_MAX - len(suffix)].rstrip(" .") + suffix
+
+
+def _extension(file_name: str) -> str:
+    stem, dot, extension = file_name.rpartition(".")
+    return extension.lower() if dot and stem else ""
+
+
+def _file_format(file_name: str, head: bytes) -> FileFormat:
+    extension = _extension(file_name)
+    if not extension or extension not in allowed_extensions():
+        raise FileTypeRefused(
+            _("Files of this type are not accepted. Accepted types: %(types)s.")
+            % {"types": ", ".join(allowed_extensions())}
+        )
+    file_format = FORMATS.get(extension, _UNKNOWN_FORMAT)
+    if not file_format.recognise(head):
+        raise FileTypeRefused(
+            _("The content of this file is not a .%(extension)s file.")
+            % {"extension": extension}
+        )
+    return file_format
+
+
+def _head(uploaded_file: File) -> bytes:
+    uploaded_file.seek(0)
+    head = uploaded_file.read(HEAD_BYTES)
+    uploaded_file.seek(0)
+    return head
+
+
+def _storage_name(now) -> str:
+    """An opaque, unguessable name; it says nothing of the file or its uploader."""
+    return f"attachments/{now:%Y}/{now:%m}/{uuid.uuid4().hex}"
+
+
+# --- the service ----------------------------------------------------------------------
+
+
+def attachment_add(*, actor: User, ticket: Ticket, uploaded_file: File,
+                   comment: Comment | None = None, is_internal: bool = False,
+                   channel: str) -> Attachment:
+    """Attach a file to `ticket` (and to one of its comments, by its author).
+
+    Who may reply may attach; files for agents only (`is_internal`, or on an internal
+    note) only the ticket's staff. Checks the size (ATTACHMENT_MAX_BYTES, FileTooLarge)
+    and the type by extension and content (FileTypeRefused) before writing anything.
+    Locks the ticket, stores the file, writes the row and one `attached` event in one
+    transaction; if that transaction fails, the stored file is deleted again. Raises
+    PermissionDenied, ValidationFailed (`file`, `comment_id`), Conflict (closed ticket
+    for a requester).
+
+    A caller that wraps this in a transaction of its own and then rolls it back leaves
+    the stored file behind: call it as the last step of such a transaction.
+    """
+    staff = policies.works_on(actor, ticket)
+    if not policies.can_reply(actor, ticket):
+        raise PermissionDenied()
+    if comment is not None:
+        if comment.ticket_id != ticket.pk or comment.deleted_at is not None or (
+            comment.visibility == Visibility.INTERNAL and not staff
+        ):
+            raise ValidationFailed({"comment_id": _("There is no such comment on this "
+                                                    "ticket.")}, code="unknown_comment")
+        if comment.author_id != actor.pk:
+            raise PermissionDenied(_("Only the author can add files to a comment."))
+        is_internal = is_internal or comment.visibility == Visibility.INTERNAL
+    if is_internal and not staff:
+        raise PermissionDenied()
+    if ticket.status in FINAL_STATUSES and not staff:
+        raise _ticket_final()
+
+    if uploaded_file is None:
+        raise ValidationFailed({"file": _("This field is required.")}, code="required")
+    size = uploaded_file.size
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if size > limit:
+        raise FileTooLarge(_("The file is larger than %(size)s MB.")
+                           % {"size": f"{limit / 1024 / 1024:g}"})
+    if not size:
+        raise ValidationFailed({"file": _("The file is empty.")}, code="empty_file")
+    file_name = sanitize_file_name(uploaded_file.name)
+    file_format = _file_format(file_name, _head(uploaded_file))
+
+    now = timezone.now()
+    stored = default_storage.save(_storage_name(now), uploaded_file)
+    try:
+        with transaction.atomic():
+            ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+            if ticket.status in FINAL_STATUSES and not staff:
+                raise _ticket_final()
+            attachment = Attachment.objects.create(
+                ticket=ticket, comment=comment, uploaded_by=actor, file=stored,
+                file_name=file_name, content_type=file_format.content_type, size=size,
+                is_internal=is_internal, created_at=now,
+            )
+            _touch(ticket, [], bump=False)
+            _event(ticket, actor=actor, channel=channel, kind=EventKind.ATTACHED,
+                   new={"attachment_id": attachment.pk, "file_name": file_name,
+                        "size": size, "is_internal": is_internal},
+                   comment=comment, at=now)
+            _dispatch_after_commit()
+    except BaseException:
+        default_storage.delete(stored)
+        raise
+    return attachment
+
+
+def _ticket_final() -> Conflict:
+    return Conflict(_("This ticket is closed; open a new one."), code="ticket_final")
+
+
+# --- reads ----------------------------------------------------------------------------
+
+
+def attachment_list(*, actor: User, ticket: Ticket) -> QuerySet[Attachment]:
+    """The files the actor may see on a ticket they can see: files of deleted comments
+    for nobody, files for agents only and files of internal notes only for staff."""
+    attachments = (ticket.attachments.select_related("uploaded_by")
+                   .filter(Q(comment__isnull=True) | Q(comment__deleted_at__isnull=True)))
+    if not policies.works_on(actor, ticket):
+        attachments = attachments.filter(is_internal=False).exclude(
+            comment__visibility=Visibility.INTERNAL)
+    return attachments.order_by("id")
+
+
+def attachment_comment(*, actor: User, ticket: Ticket, comment_id: int | None) -> Comment | None:
+    """The comment of `ticket` that a new file should belong to; ValidationFailed on
+    `comment_id` when the actor cannot see such a comment on this ticket."""
+    if comment_id is None:
+        return None
+    comments = ticket.comments.filter(pk=comment_id, deleted_at__isnull=True)
+    if not policies.works_on(actor, ticket):
+        comments = comments.filter(visibility=Visibility.PUBLIC)
+    comment = comments.first()
+    if comment is None:
+        raise ValidationFailed({"comment_id": _("There is no such comment on this ticket.")},
+                               code="unknown_comment")
+    return comment
+
+
+def attachment_get(*, actor: User, number: str, attachment_id: int) -> Attachment:
+    """One file of ticket `number`, or NotFound: for an invisible ticket, a file the
+    actor may not see, and a file of another ticket alike."""
+    ticket = ticket_get(actor=actor, number=number)
+    attachment = attachment_list(actor=actor, ticket=ticket).filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound()
+    attachment.ticket = ticket
+    return attachment
+
+
+# --- serving --------------------------------------------------------------------------
+
+
+def _content_disposition(file_name: str) -> str:
+    return f"attachment; filename*=UTF-8''{quote(file_name, safe='')}"
+
+
+def _protect(response: HttpResponse, file_name: str) -> HttpResponse:
+    response["Content-Disposition"] = _content_disposition(file_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def attachment_response(attachment: Attachment) -> FileResponse:
+    """The file, streamed, always as a download, under its sanitised name."""
+    try:
+        handle = default_storage.open(attachment.file.name, "rb")
+    except (FileNotFoundError, OSError):
+        logger.warning("Attachment %s has no stored file", attachment.pk)
+        raise NotFound() from None
+    content_type = (attachment.content_type if attachment.content_type in SAFE_TO_SERVE
+                    else "application/octet-stream")
+    response = FileResponse(handle, content_type=content_type)
+    return _protect(response, attachment.file_name)
+
+
+def _thumbnail_name(attachment: Attachment) -> tuple[str, str]:
+    """Where the thumbnail is kept (beside the file) and its type: JPEG for photos,
+    PNG for everything else (it keeps transparency)."""
+    if attachment.content_type == "image/jpeg":
+        return f"{attachment.file.name}-thumbnail.jpg", "image/jpeg"
+    return f"{attachment.file.name}-thumbnail.png", "image/png"
+
+
+def _render_thumbnail(attachment: Attachment, content_type: str) -> bytes:
+    from PIL import Image, ImageOps
+
+    with warnings.catch_warnings():
+        # Past Image.MAX_IMAGE_PIXELS Pillow only warns; a bomb must stop here.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with default_storage.open(attachment.file.name, "rb") as source:
+            image = Image.open(source, formats=["PNG", "JPEG", "GIF", "WEBP"])
+            image.draft("RGB", THUMBNAIL_SIZE)  # JPEG decodes at a smaller scale
+            image.seek(0)
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail(THUMBNAIL_SIZE)
+            output = io.BytesIO()
+            if content_type == "image/jpeg":
+                image.convert("RGB").save(output, "JPEG", quality=80, optimize=True)
+            else:
+                if image.mode not in ("RGB", "RGBA", "L", "LA"):
+                    image = image.convert("RGBA")
+                image.save(output, "PNG", optimize=True)
+    return output.getvalue()
+
+
+def attachment_thumbnail_response(attachment: Attachment) -> HttpResponse:
+    """A small PNG or JPEG of an image file, generated once and kept in the storage
+    beside the file. NotFound for files that are not images and for images that cannot
+    be read (broken, hostile, or larger than Pillow's MAX_IMAGE_PIXELS)."""
+    if attachment.content_type not in THUMBNAIL_TYPES:
+        raise NotFound()
+    name, content_type = _thumbnail_name(attachment)
+    stem = attachment.file_name.rpartition(".")[0] or attachment.file_name
+    download_name = f"{stem}-thumbnail.{name.rpartition('.')[2]}"
+    if default_storage.exists(name):
+        response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
+        return _protect(response, download_name)
+    try:
+        data = _render_thumbnail(attachment, content_type)
+    except Exception:  # hostile images fail in many ways inside the decoders
+        logger.info("No thumbnail for attachment %s", attachment.pk, exc_info=True)
+        raise NotFound() from None
+    saved = default_storage.save(name, ContentFile(data))
+    if saved != name:  # another request made it at the same time
+        default_storage.delete(saved)
+    return _protect(HttpResponse(data, content_type=content_type), download_name)

@@ -1,0 +1,445 @@
+"""Web forms of the agent workspace: they shape input; the rules live in services.
+
+Choices come from scoped reads (`atiende.tickets.workspace`, the selectors), so a
+form never offers, nor accepts, something the actor may not see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.utils.html import linebreaks
+from django.utils.translation import gettext_lazy as _
+
+from atiende.tickets.models import (
+    Channel,
+    Kind,
+    Level,
+    LinkKind,
+    PendingReason,
+    Priority,
+    ResolutionCode,
+    Status,
+    Visibility,
+)
+from atiende.tickets.workspace import QUEUES, SORTS
+
+WORK_KINDS = [(Kind.INCIDENT.value, Kind.INCIDENT.label),
+              (Kind.SERVICE_REQUEST.value, Kind.SERVICE_REQUEST.label)]
+
+
+def plain_to_html(text: str) -> str:
+    """What a person typed in a plain text box, as the rich text tickets store: escaped,
+    paragraphs and line breaks kept."""
+    text = (text or "").strip()
+    return linebreaks(text, autoescape=True) if text else ""
+
+
+class ObjectChoiceField(forms.ChoiceField):
+    """A choice among objects the view read through a scoped selector; cleans to the
+    object (None when left empty)."""
+
+    def __init__(self, *args, empty_label: str | None = "—", **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+        self.empty_label = empty_label
+        self.objects: dict[str, Any] = {}
+
+    def set_objects(self, objects: Iterable, label: Callable[[Any], str] = str,
+                    group: Callable[[Any], str] | None = None, extra=()) -> None:
+        objects = list(objects)
+        self.objects = {str(item.pk): item for item in objects}
+        choices: list = [("", self.empty_label)] if self.empty_label is not None else []
+        choices += list(extra)
+        if group is None:
+            choices += [(str(item.pk), label(item)) for item in objects]
+        else:
+            groups: dict[str, list] = {}
+            for item in objects:
+                groups.setdefault(group(item), []).append((str(item.pk), label(item)))
+            choices += list(groups.items())
+        self.choices = choices
+
+    def valid_value(self, value) -> bool:
+        # The offered choices may be a subset (the agents of the chosen team); anything
+        # the view read for the actor is acceptable, and the service has the last word.
+        return str(value) in self.objects or super().valid_value(value)
+
+    def show_only(self, objects: Iterable, label: Callable[[Any], str] = str) -> None:
+        """Offer only `objects` (all read ones stay acceptable)."""
+        choices: list = [("", self.empty_label)] if self.empty_label is not None else []
+        self.choices = choices + [(str(item.pk), label(item)) for item in objects]
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.objects:
+            return self.objects[value]
+        return value or None
+
+
+class VersionedForm(forms.Form):
+    """A change to a ticket carries the version the editor saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+# --- queues -----------------------------------------------------------------------------
+
+
+QUEUE_LABELS = {"mine": _("My tickets"), "teams": _("My teams"),
+                "unassigned": _("Unassigned"), "all": _("All I can see")}
+SORT_LABELS = {"newest": _("Newest first"), "priority": _("Highest priority first"),
+               "updated": _("Recently updated")}
+
+
+class QueueForm(forms.Form):
+    """A queue's filters, read from the query string. A value the actor was not offered
+    is ignored, never an error: a bookmarked queue keeps working."""
+
+    queue = forms.ChoiceField(label=_("Queue"), required=False,
+                              choices=[(name, QUEUE_LABELS[name]) for name in QUEUES])
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[
+        ("", _("Open")), ("any", _("Any status")), *Status.choices])
+    priority = forms.ChoiceField(label=_("Priority"), required=False,
+                                 choices=[("", _("Any priority")), *Priority.choices])
+    kind = forms.ChoiceField(label=_("Kind"), required=False,
+                             choices=[("", _("Any kind")), *WORK_KINDS])
+    department = ObjectChoiceField(label=_("Department"), empty_label=_("Any department"))
+    team = ObjectChoiceField(label=_("Team"), empty_label=_("Any team"))
+    assignee = ObjectChoiceField(label=_("Assignee"), empty_label=_("Anyone"))
+    category = ObjectChoiceField(label=_("Category"), empty_label=_("Any category"))
+    requester = forms.CharField(label=_("Requester"), required=False, max_length=100,
+                                widget=forms.TextInput(attrs={
+                                    "type": "search", "placeholder": _("Name or e-mail")}))
+    sort = forms.ChoiceField(label=_("Sort"), required=False,
+                             choices=[(name, SORT_LABELS[name]) for name in SORTS])
+    after = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+
+    FILTERS = ("status", "priority", "kind", "department", "team", "assignee", "category",
+               "requester")
+
+    def __init__(self, data, *, choices: dict) -> None:
+        super().__init__(data)
+        self.fields["department"].set_objects(
+            choices["departments"],
+            label=lambda d: f"{d.name} · {d.organization.name}" if len(
+                {x.organization_id for x in choices["departments"]}) > 1 else d.name)
+        self.fields["team"].set_objects(choices["teams"])
+        self.fields["assignee"].set_objects(choices["agents"])
+        self.fields["category"].set_objects(choices["categories"],
+                                            label=lambda c: c.path)
+        self.is_valid()
+
+    def value(self, name: str) -> Any:
+        return self.cleaned_data.get(name) or ""
+
+    @property
+    def current_queue(self) -> str:
+        return self.value("queue") or "mine"
+
+    @property
+    def current_sort(self) -> str:
+        return self.value("sort") or "newest"
+
+    def filters(self) -> dict:
+        """The filters in `selectors.ticket_list`'s words."""
+        status = self.value("status")
+        objects = {name: self.value(name) for name in ("department", "team", "assignee",
+                                                        "category")}
+        return {
+            "status": list(Status.values) if status == "any" else [status] if status else [],
+            "priority": [int(self.value("priority"))] if self.value("priority") else [],
+            "kind": self.value("kind"),
+            **{f"{name}_id": item.pk for name, item in objects.items() if item},
+        }
+
+    MORE = ("priority", "kind", "department", "team", "assignee", "category")
+
+    def active_filters(self) -> int:
+        return sum(1 for name in self.FILTERS if self.value(name))
+
+    def more_fields(self) -> list:
+        """The filters folded under "More filters"."""
+        return [self[name] for name in self.MORE]
+
+    def more_active(self) -> int:
+        return sum(1 for name in self.MORE if self.value(name))
+
+    def tabs(self, counts: dict[str, int]) -> list[dict]:
+        """Each queue with its count and its link (the filters kept, from the start)."""
+        return [{"name": name, "label": label, "count": counts.get(name, 0),
+                 "query": self.query(queue=name), "current": name == self.current_queue}
+                for name, label in self.fields["queue"].choices]
+
+    def query(self, **changes) -> str:
+        """This queue's query string with `changes` (a new page starts without cursor)."""
+        values = {name: self.data.get(name, "") for name in ("queue", "sort", *self.FILTERS)
+                  if name in self.cleaned_data}
+        values.update(changes)
+        return urlencode({name: value for name, value in values.items() if value})
+
+
+# --- creating tickets -------------------------------------------------------------------
+
+
+class RequesterField(forms.CharField):
+    """The requester, typed as an e-mail (the search box fills it in); cleans to the
+    person, among those the actor may see."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.people = None
+
+    def clean(self, value):
+        value = super().clean(value).strip().lower()
+        person = self.people.filter(email__iexact=value).first() if value else None
+        if value and person is None:
+            raise forms.ValidationError(_("Choose a person from the list (search by name or "
+                                          "e-mail)."), code="unknown_requester")
+        return person
+
+
+class TicketCreateForm(forms.Form):
+    """An agent registers a ticket on behalf of a requester."""
+
+    requester = RequesterField(label=_("Requester"), max_length=254, widget=forms.TextInput(
+        attrs={"type": "search", "autocomplete": "off",
+               "placeholder": _("Search by name or e-mail")}))
+    kind = forms.ChoiceField(label=_("Kind"), choices=WORK_KINDS)
+    department = ObjectChoiceField(label=_("Department"), required=True, empty_label=None)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, max_length=100_000,
+                                  widget=forms.Textarea(attrs={"rows": 5}))
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices,
+                                initial=Channel.PHONE)
+    category = ObjectChoiceField(label=_("Category"))
+    service = ObjectChoiceField(label=_("Service"))
+    impact = forms.TypedChoiceField(label=_("Impact"), coerce=int, choices=Level.choices,
+                                    initial=Level.MEDIUM)
+    urgency = forms.TypedChoiceField(label=_("Urgency"), coerce=int, choices=Level.choices,
+                                     initial=Level.MEDIUM)
+
+    def __init__(self, *args, people, departments, categories, services, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["requester"].people = people
+        departments = list(departments)
+        many = len({d.organization_id for d in departments}) > 1
+        self.fields["department"].set_objects(
+            departments, label=lambda d: f"{d.name} · {d.organization.name}" if many else d.name)
+        names = {d.pk: d.name for d in departments}
+        self.fields["category"].set_objects(
+            [c for c in categories if c.department_id in names], label=lambda c: c.path,
+            group=lambda c: names[c.department_id])
+        self.fields["service"].set_objects(
+            [s for s in services if s.department_id in names],
+            group=lambda s: names[s.department_id])
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"], "title": data["title"], "requester": data["requester"],
+            "organization": data["requester"].organization, "department": data["department"],
+            "description": plain_to_html(data["description"]), "channel": data["channel"],
+            "category": data["category"], "service": data["service"],
+            "impact": data["impact"], "urgency": data["urgency"],
+        }
+
+
+class RequestCreateForm(forms.Form):
+    """A requester asks for help: the department, what happens, the details."""
+
+    kind = forms.ChoiceField(label=_("What do you need?"), choices=[
+        (Kind.INCIDENT.value, _("Something is not working")),
+        (Kind.SERVICE_REQUEST.value, _("I need something (a request)"))])
+    department = ObjectChoiceField(label=_("Who can help"), required=True, empty_label=None)
+    title = forms.CharField(label=_("Summary"), max_length=200)
+    description = forms.CharField(label=_("Details"), required=False, max_length=100_000,
+                                  widget=forms.Textarea(attrs={"rows": 6}))
+
+    def __init__(self, *args, departments, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].set_objects(departments)
+
+    def service_arguments(self, actor) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"], "title": data["title"], "requester": actor,
+            "organization": actor.organization, "department": data["department"],
+            "description": plain_to_html(data["description"]), "channel": Channel.PORTAL,
+        }
+
+
+# --- a ticket's page --------------------------------------------------------------------
+
+
+class TitleForm(VersionedForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+
+    def changes(self) -> dict:
+        return {"title": self.cleaned_data["title"]}
+
+
+class ClassificationForm(VersionedForm):
+    category = ObjectChoiceField(label=_("Category"))
+    service = ObjectChoiceField(label=_("Service"))
+    impact = forms.TypedChoiceField(label=_("Impact"), coerce=int, choices=Level.choices)
+    urgency = forms.TypedChoiceField(label=_("Urgency"), coerce=int, choices=Level.choices)
+
+    def __init__(self, *args, categories=(), services=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].set_objects(categories, label=lambda c: c.path)
+        self.fields["service"].set_objects(services)
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name]
+                for name in ("category", "service", "impact", "urgency")}
+
+
+class TagsForm(VersionedForm):
+    tags = forms.CharField(label=_("Tags"), required=False, max_length=1000,
+                           help_text=_("Separated by commas."))
+
+    def changes(self) -> dict:
+        names = [name.strip() for name in self.cleaned_data["tags"].split(",")]
+        return {"tags": list(dict.fromkeys(name for name in names if name))}
+
+
+EDIT_FORMS = {"title": TitleForm, "classification": ClassificationForm, "tags": TagsForm}
+
+
+class PriorityForm(VersionedForm):
+    priority = forms.TypedChoiceField(label=_("Priority"), coerce=int, choices=Priority.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=1000)
+
+
+class TransitionForm(VersionedForm):
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
+    pending_reason = forms.ChoiceField(label=_("Waiting for"), required=False,
+                                       choices=[("", "—"), *PendingReason.choices])
+    resolution_code = forms.ChoiceField(label=_("Resolution"), required=False,
+                                        choices=[("", "—"), *ResolutionCode.choices])
+    resolution_notes = forms.CharField(label=_("What was done"), required=False,
+                                       max_length=20_000,
+                                       widget=forms.Textarea(attrs={"rows": 3}))
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {"to_status": data["status"], "version": data["version"],
+                "pending_reason": data["pending_reason"],
+                "resolution_code": data["resolution_code"],
+                "resolution_notes": plain_to_html(data["resolution_notes"])}
+
+
+class AssignForm(VersionedForm):
+    team = ObjectChoiceField(label=_("Team"), empty_label=_("No team"))
+    assignee = ObjectChoiceField(label=_("Agent"), empty_label=_("Nobody yet"))
+
+    def __init__(self, *args, teams=(), agents=(), shown=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].set_objects(teams)
+        self.fields["assignee"].set_objects(agents)
+        if shown is not None:
+            self.fields["assignee"].show_only(shown)
+
+
+class EscalateForm(VersionedForm):
+    team = ObjectChoiceField(label=_("To"), empty_label=_("The next support line"))
+    reason = forms.CharField(label=_("Reason"), max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, teams=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].set_objects(teams)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("Message"), max_length=100_000,
+                           widget=forms.Textarea(attrs={"rows": 4}))
+    visibility = forms.ChoiceField(label=_("Visibility"), choices=Visibility.choices,
+                                   initial=Visibility.PUBLIC, widget=forms.RadioSelect)
+
+    def __init__(self, *args, staff: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not staff:
+            self.fields["visibility"].choices = [(Visibility.PUBLIC.value, _("Reply"))]
+            self.fields["visibility"].widget = forms.HiddenInput()
+
+
+class LinkForm(forms.Form):
+    number = forms.CharField(label=_("Ticket number"), max_length=20,
+                             widget=forms.TextInput(attrs={"placeholder": "INC-000123"}))
+    kind = forms.ChoiceField(label=_("Relation"), choices=LinkKind.choices)
+
+
+class WatcherForm(forms.Form):
+    user = ObjectChoiceField(label=_("Person"), required=True, empty_label=None)
+
+    def __init__(self, *args, people=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].set_objects(people)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+    is_internal = forms.BooleanField(label=_("Agents only"), required=False)
+
+
+# --- bulk actions -----------------------------------------------------------------------
+
+
+BULK_ACTIONS = [("assign", _("Assign")), ("status", _("Change status")),
+                ("priority", _("Set priority")), ("merge", _("Merge"))]
+
+
+class BulkForm(forms.Form):
+    """An action on the tickets ticked in a queue. Each box sends "number:version"."""
+
+    action = forms.ChoiceField(choices=BULK_ACTIONS)
+    tickets = forms.CharField(required=False)  # read with getlist in clean_tickets
+    team = ObjectChoiceField(label=_("Team"), empty_label=_("No team"))
+    assignee = ObjectChoiceField(label=_("Agent"), empty_label=_("Nobody yet"))
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", "—"), *Status.choices])
+    pending_reason = TransitionForm.base_fields["pending_reason"]
+    resolution_code = TransitionForm.base_fields["resolution_code"]
+    resolution_notes = TransitionForm.base_fields["resolution_notes"]
+    priority = forms.TypedChoiceField(label=_("Priority"), required=False, coerce=int,
+                                      empty_value=None, choices=[("", "—"), *Priority.choices])
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=1000)
+    into = forms.CharField(label=_("Keep"), required=False, max_length=20)
+
+    def __init__(self, *args, teams=(), agents=(), me=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].set_objects(
+            teams, label=lambda t: f"{t.name} · {t.department.name}")
+        extra = [("me", _("Me"))] if me is not None else []
+        self.fields["assignee"].set_objects(agents, extra=extra)
+        if me is not None:
+            self.fields["assignee"].objects["me"] = me
+
+    def clean_tickets(self) -> list[tuple[str, int]]:
+        selected = []
+        for value in self.data.getlist("tickets"):
+            number, _colon, version = value.rpartition(":")
+            if number and version.isdigit():
+                selected.append((number, int(version)))
+        if not selected:
+            raise forms.ValidationError(_("Tick at least one ticket."), code="required")
+        return selected
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "merge":
+            numbers = [number for number, _version in data.get("tickets", [])]
+            if data.get("into") not in numbers:
+                self.add_error("into", _("Choose which of the ticked tickets to keep."))
+            elif len(numbers) < 2:
+                self.add_error("into", _("Tick at least two tickets to merge."))
+        if data.get("action") == "status" and not data.get("status"):
+            self.add_error("status", _("Choose the new status."))
+        if data.get("action") == "priority" and data.get("priority") is None:
+            self.add_error("priority", _("Choose the new priority."))
+        return data

@@ -1,0 +1,17 @@
+"""Tickets through the API: the cast of tests/conftest.py, Carla's incident and the IT
+desk's categories from tests/tickets/conftest.py, and the API suite's guard against
+server errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from atiende.tickets.models import Service
+from tests.api.conftest import _never_a_server_error, in_english  # noqa: F401
+from tests.tickets.conftest import impresoras, incident, lead_lucia  # noqa: F401
+
+
+@pytest.fixture
+def correo(it):
+    """A service of Café Montaña's IT."""
+    return Service.objects.create(department=it, name="Correo electrónico")
