@@ -18,6 +18,10 @@ Two client organizations served by one provider:
 | requester_diego              | a second requester of Café Montaña                        |
 | team_nomina                  | team of Café Montaña's HR; Bruno is a member              |
 | team_other_org               | team of Clínica Norte's IT; Óscar is a member             |
+| lead_lucia                   | team lead of Café Montaña's IT, in team Redes             |
+
+And Carla's incident INC-000001 in Café Montaña's IT (`incident`), logged by Ana by
+phone, with the category `impresoras` (Hardware / Impresoras) at hand.
 """
 
 from __future__ import annotations
@@ -210,6 +214,36 @@ def team_redes(it, agent_ana):
 
 
 @pytest.fixture
+def lead_lucia(org_cafe, it, team_redes):
+    """A team lead of Café Montaña's IT (may set priorities by hand), in team Redes."""
+    user = _person("lucia@cafemontana.example", "Lucía Prieto", org_cafe)
+    MembershipFactory(user=user, organization=org_cafe, department=it, role=Role.TEAM_LEAD)
+    team_redes.members.add(user)
+    return user
+
+
+@pytest.fixture
+def impresoras(it):
+    from atiende.tickets.models import Category
+
+    hardware = Category.objects.create(department=it, name="Hardware")
+    return Category.objects.create(department=it, parent=hardware, name="Impresoras")
+
+
+@pytest.fixture
+def incident(agent_ana, requester_carla, org_cafe, it):
+    """INC-000001: Carla's printer, logged by Ana by phone."""
+    from atiende.tickets import services as ticket_services
+    from atiende.tickets.models import Kind
+
+    return ticket_services.ticket_create(
+        actor=agent_ana, kind=Kind.INCIDENT, title="La impresora del piso 3 no imprime",
+        description="<p>Sale una hoja en blanco.</p>", organization=org_cafe, department=it,
+        requester=requester_carla, channel="phone",
+    )
+
+
+@pytest.fixture
 def cast(request, admin, agent_ana, agent_bruno_other_department, agent_other_org,
          requester_carla, requester_other_org, provider_admin):
     """Every member of the cast at once, by name (None for anonymous)."""
@@ -223,6 +257,13 @@ def cast(request, admin, agent_ana, agent_bruno_other_department, agent_other_or
         "admin": admin,
         "provider_admin": provider_admin,
     }
+
+
+@pytest.fixture
+def actors(cast, admin_other_org) -> dict:
+    """The cast by name, plus the admin of the other organization, who must not reach
+    Café Montaña's pages either."""
+    return {**cast, "admin_other_org": admin_other_org}
 
 
 # --- clients ----------------------------------------------------------------------------

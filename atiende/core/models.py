@@ -94,6 +94,13 @@ class Department(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def serves(self, organization: Organization) -> bool:
+        """Whether this desk takes the organization's work: its own, or every client's
+        when it is a shared department of the provider."""
+        if self.organization_id == organization.pk:
+            return True
+        return self.is_shared and self.organization.is_provider
+
 
 class UserManager(BaseUserManager["User"]):
     def create_user(self, email: str, password: str | None = None, **fields) -> User:

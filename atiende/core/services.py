@@ -37,6 +37,7 @@ from atiende.core.models import (
 )
 from atiende.core.scoping import forget_scope
 from atiende.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from atiende.validation import choice, text
 
 LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
 
@@ -49,27 +50,8 @@ def time_zone_names() -> frozenset[str]:
 # --- shared validation ------------------------------------------------------------------
 
 
-def _text(fields: Mapping[str, Any], name: str, *, max_length: int, required: bool = True) -> str:
-    value = str(fields.get(name) or "").strip()
-    if required and not value:
-        raise ValidationFailed({name: _("This field is required.")}, code="required")
-    if len(value) > max_length:
-        raise ValidationFailed(
-            {name: _("Use at most %(count)d characters.") % {"count": max_length}},
-            code="too_long",
-        )
-    return value
-
-
-def _choice(name: str, value: str, allowed) -> str:
-    if value not in allowed:
-        raise ValidationFailed({name: _("“%(value)s” is not a valid choice.") % {"value": value}},
-                               code="invalid_choice")
-    return value
-
-
 def _language(name: str, value: str) -> str:
-    return _choice(name, value, LANGUAGE_CODES)
+    return choice(value, name, LANGUAGE_CODES)
 
 
 def _time_zone(name: str, value: str) -> str:
@@ -161,7 +143,7 @@ def organization_create(
 ) -> Organization:
     if not policies.can_create_organization(actor):
         raise PermissionDenied()
-    name = _text({"name": name}, "name", max_length=200)
+    name = text(name, "name", max_length=200)
     with transaction.atomic():
         organization = Organization.objects.create(
             name=name,
@@ -186,7 +168,7 @@ def organization_update(
     _unknown_fields(changes, ORGANIZATION_FIELDS)
     values: dict[str, Any] = {}
     if "name" in changes:
-        values["name"] = _text(changes, "name", max_length=200)
+        values["name"] = text(changes["name"], "name", max_length=200)
     if "language" in changes:
         values["language"] = _language("language", changes["language"])
     if "time_zone" in changes:
@@ -237,8 +219,8 @@ def department_create(
 ) -> Department:
     if not policies.can_administer(actor, organization):
         raise PermissionDenied()
-    name = _text({"name": name}, "name", max_length=120)
-    function = _choice("function", function, DepartmentFunction.values)
+    name = text(name, "name", max_length=120)
+    function = choice(function, "function", DepartmentFunction.values)
     if is_shared and not organization.is_provider:
         raise ValidationFailed(
             {"is_shared": _("Only departments of the provider can be shared.")}
@@ -268,7 +250,7 @@ def department_update(
     _unknown_fields(changes, DEPARTMENT_FIELDS)
     values: dict[str, Any] = {}
     if "name" in changes:
-        values["name"] = _text(changes, "name", max_length=120)
+        values["name"] = text(changes["name"], "name", max_length=120)
         others = Department.objects.filter(
             organization_id=department.organization_id
         ).exclude(pk=department.pk)
@@ -276,7 +258,7 @@ def department_update(
             raise ValidationFailed({"name": _("This organization already has a department "
                                               "with this name.")}, code="duplicate_name")
     if "function" in changes:
-        values["function"] = _choice("function", changes["function"], DepartmentFunction.values)
+        values["function"] = choice(changes["function"], "function", DepartmentFunction.values)
     if "is_shared" in changes:
         if changes["is_shared"] and not department.organization.is_provider:
             raise ValidationFailed(
@@ -312,8 +294,8 @@ def team_create(
     probe = Team(department=department)
     if not policies.can_manage_team(actor, probe):
         raise PermissionDenied()
-    name = _text({"name": name}, "name", max_length=120)
-    description = _text({"description": description}, "description", max_length=2000,
+    name = text(name, "name", max_length=120)
+    description = text(description, "description", max_length=2000,
                         required=False)
     with transaction.atomic():
         if _name_taken(Team.objects.filter(department=department), name):
@@ -340,13 +322,14 @@ def team_update(
     _unknown_fields(changes, TEAM_FIELDS)
     values: dict[str, Any] = {}
     if "name" in changes:
-        values["name"] = _text(changes, "name", max_length=120)
+        values["name"] = text(changes["name"], "name", max_length=120)
         if _name_taken(Team.objects.filter(department_id=team.department_id
                                            ).exclude(pk=team.pk), values["name"]):
             raise ValidationFailed({"name": _("This department already has a team with this "
                                               "name.")}, code="duplicate_name")
     if "description" in changes:
-        values["description"] = _text(changes, "description", max_length=2000, required=False)
+        values["description"] = text(changes["description"], "description", max_length=2000,
+                                     required=False)
     if "is_active" in changes:
         values["is_active"] = bool(changes["is_active"])
     with transaction.atomic():
@@ -417,8 +400,8 @@ def user_create(
     if not allowed:
         raise PermissionDenied()
     email = _email(email)
-    display_name = _text({"display_name": display_name}, "display_name", max_length=150)
-    phone = _text({"phone": phone}, "phone", max_length=40, required=False)
+    display_name = text(display_name, "display_name", max_length=150)
+    phone = text(phone, "phone", max_length=40, required=False)
     language = _language("language", language or organization.language)
     time_zone = _time_zone("time_zone", time_zone or organization.time_zone)
     try:
@@ -477,9 +460,9 @@ def profile_update(*, actor: User, changes: Mapping[str, Any], channel: str = "w
 def _user_write(*, actor: User, user: User, changes: Mapping[str, Any], channel: str) -> User:
     values: dict[str, Any] = {}
     if "display_name" in changes:
-        values["display_name"] = _text(changes, "display_name", max_length=150)
+        values["display_name"] = text(changes["display_name"], "display_name", max_length=150)
     if "phone" in changes:
-        values["phone"] = _text(changes, "phone", max_length=40, required=False)
+        values["phone"] = text(changes["phone"], "phone", max_length=40, required=False)
     if "language" in changes:
         values["language"] = _language("language", changes["language"])
     if "time_zone" in changes:
@@ -525,7 +508,7 @@ def _grant(
     *, actor: User, user: User, organization: Organization, department: Department | None,
     role: str, channel: str,
 ) -> Membership:
-    role = _choice("role", role, Role.values)
+    role = choice(role, "role", Role.values)
     if role in DEPARTMENT_ROLES and department is None:
         raise ValidationFailed({"department_id": _("This role needs a department.")},
                                code="department_required")
@@ -540,7 +523,7 @@ def _grant(
         raise ValidationFailed({"organization_id": _("Requesters ask for help only in their "
                                                      "own organization.")},
                                code="requester_other_organization")
-    if department is not None and not _department_serves(department, organization):
+    if department is not None and not department.serves(organization):
         raise ValidationFailed({"department_id": _("This department does not serve the "
                                                    "organization.")},
                                code="department_not_serving")
@@ -556,12 +539,6 @@ def _grant(
            target=user, changes={"role": [None, role], "department": [None, _plain(department)]},
            channel=channel)
     return membership
-
-
-def _department_serves(department: Department, organization: Organization) -> bool:
-    if department.organization_id == organization.pk:
-        return True
-    return department.is_shared and department.organization.is_provider
 
 
 def membership_revoke(*, actor: User, membership: Membership, channel: str = "web") -> None:
@@ -599,7 +576,7 @@ def token_create(
     """A new token for the actor. Returns it with its plaintext, which is never stored."""
     if not actor.is_authenticated or not actor.is_active:
         raise PermissionDenied()
-    name = _text({"name": name}, "name", max_length=100)
+    name = text(name, "name", max_length=100)
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationFailed({"expires_at": _("The expiry must be in the future.")})
     plaintext = ApiToken.new_plaintext()
@@ -658,13 +635,13 @@ def provider_bootstrap(
         if Organization.objects.filter(is_provider=True).exists():
             raise Conflict(_("The provider already exists."), code="provider_exists")
         provider = Organization.objects.create(
-            name=_text({"name": name}, "name", max_length=200), is_provider=True,
+            name=text(name, "name", max_length=200), is_provider=True,
             slug=_unique_slug(Organization, name), language=_language("language", language),
             time_zone=_time_zone("time_zone", time_zone), country=_country(country),
         )
         admin = User(email=_email(admin_email), organization=provider, language=language,
                      time_zone=time_zone,
-                     display_name=_text({"display_name": admin_name}, "display_name",
+                     display_name=text(admin_name, "display_name",
                                         max_length=150))
         if password:
             admin.set_password(password)

@@ -33,15 +33,23 @@ def visible_tickets(actor: User) -> Q:
     return visible | Q(pk__in=watched) if watched else visible
 
 
+_WATCHED_ATTRIBUTE = "_atiende_watched"
+
+
 def watched_ticket_ids(actor: User) -> list[int]:
     """The tickets the actor watches, read once per actor object. Read first, not as a
     subquery: inside the visibility OR, PostgreSQL would scan every ticket."""
-    cached = getattr(actor, "_atiende_watched", None)
+    cached = getattr(actor, _WATCHED_ATTRIBUTE, None)
     if cached is None:
         cached = list(Ticket.watchers.through.objects.filter(user_id=actor.pk)
                       .values_list("ticket_id", flat=True))
-        actor._atiende_watched = cached
+        setattr(actor, _WATCHED_ATTRIBUTE, cached)
     return cached
+
+
+def forget_watched(user: User) -> None:
+    """Drop the cached watched tickets after the person's watching changed."""
+    user.__dict__.pop(_WATCHED_ATTRIBUTE, None)
 
 
 def works_on(actor: User, ticket: Ticket) -> bool:

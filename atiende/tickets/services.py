@@ -48,6 +48,7 @@ from atiende.tickets.models import (
     Visibility,
 )
 from atiende.tickets.text import clean_html
+from atiende.validation import choice, text
 
 TITLE_MAX = 200
 
@@ -136,19 +137,6 @@ def _require_work(actor: User, ticket: Ticket) -> None:
         raise PermissionDenied()
 
 
-def _text(value: str | None, field: str, *, max_length: int, required: bool = True) -> str:
-    text = (value or "").strip()
-    if "\x00" in text:
-        raise ValidationFailed({field: _("Remove the NUL character from the text.")},
-                               code="nul_character")
-    if required and not text:
-        raise ValidationFailed({field: _("This field is required.")}, code="required")
-    if len(text) > max_length:
-        raise ValidationFailed({field: _("Use at most %(count)d characters.")
-                                % {"count": max_length}}, code="too_long")
-    return text
-
-
 def _level(value: Any, field: str) -> int:
     if value not in Level.values:
         raise ValidationFailed({field: _("Use 1 (high), 2 (medium) or 3 (low).")},
@@ -167,12 +155,6 @@ def _works_in_department(user: User, department: Department, organization_id: in
         user=user, department=department, organization_id=organization_id,
         role__in=DEPARTMENT_ROLES, user__is_active=True,
     ).exists()
-
-
-def _department_serves(department: Department, organization: Organization) -> bool:
-    return department.organization_id == organization.pk or (
-        department.is_shared and department.organization.is_provider
-    )
 
 
 def _next_number(kind: str) -> str:
@@ -255,7 +237,7 @@ def _service(department: Department, service: Service | None) -> Service | None:
 def _tags(department: Department, names: Iterable[str]) -> list[Tag]:
     tags = []
     for raw in names:
-        name = _text(raw, "tags", max_length=50).lower()
+        name = text(raw, "tags", max_length=50).lower()
         tag, _created = Tag.objects.get_or_create(department=department, name=name)
         tags.append(tag)
     return tags
@@ -291,13 +273,9 @@ def ticket_create(
     if not policies.can_create(actor, organization=organization, department=department,
                                requester=requester):
         raise PermissionDenied()
-    if kind not in LIFECYCLES:
-        raise ValidationFailed({"kind": _("“%(value)s” is not a valid choice.")
-                                % {"value": kind}}, code="invalid_choice")
-    if channel not in Channel.values:
-        raise ValidationFailed({"channel": _("“%(value)s” is not a valid choice.")
-                                % {"value": channel}}, code="invalid_choice")
-    if not _department_serves(department, organization):
+    choice(kind, "kind", LIFECYCLES)
+    choice(channel, "channel", Channel.values)
+    if not department.serves(organization):
         raise ValidationFailed({"department_id": _("This department does not serve the "
                                                    "organization.")},
                                code="department_not_serving")
@@ -305,8 +283,8 @@ def ticket_create(
         raise ValidationFailed({"requester_id": _("The requester does not belong to the "
                                                   "organization.")},
                                code="requester_other_organization")
-    title = _text(title, "title", max_length=TITLE_MAX)
-    body = clean_html(_text(description, "description", max_length=100_000, required=False))
+    title = text(title, "title", max_length=TITLE_MAX)
+    body = clean_html(text(description, "description", max_length=100_000, required=False))
     impact, urgency = _level(impact, "impact"), _level(urgency, "urgency")
     probe = Ticket(organization=organization, department=department)
     _check_assignment(probe, team, assignee)
@@ -358,9 +336,9 @@ def ticket_update(*, actor: User, ticket: Ticket, changes: Mapping[str, Any], ve
                            code="ticket_final")
         values: dict[str, Any] = {}
         if "title" in changes:
-            values["title"] = _text(changes["title"], "title", max_length=TITLE_MAX)
+            values["title"] = text(changes["title"], "title", max_length=TITLE_MAX)
         if "description" in changes:
-            values["description"] = clean_html(_text(changes["description"], "description",
+            values["description"] = clean_html(text(changes["description"], "description",
                                                      max_length=100_000, required=False))
         if "category" in changes:
             values["category"] = _category(ticket.department, changes["category"])
@@ -426,7 +404,7 @@ def ticket_set_priority(*, actor: User, ticket: Ticket, priority: int, reason: s
     if priority not in Priority.values:
         raise ValidationFailed({"priority": _("Use a priority from 1 to 5.")},
                                code="invalid_choice")
-    reason = _text(reason, "reason", max_length=1000)
+    reason = text(reason, "reason", max_length=1000)
     with transaction.atomic():
         ticket = _locked(ticket, version)
         old = ticket.priority
@@ -448,9 +426,7 @@ def ticket_transition(
 ) -> Ticket:
     """Move the ticket along its kind's lifecycle (`LIFECYCLES`). `at` backdates the
     change (imports and demo histories); it defaults to now."""
-    if to_status not in Status.values:
-        raise ValidationFailed({"status": _("“%(value)s” is not a valid choice.")
-                                % {"value": to_status}}, code="invalid_choice")
+    choice(to_status, "status", Status.values)
     if not policies.can_transition(actor, ticket, to_status):
         raise PermissionDenied()
     with transaction.atomic():
@@ -482,7 +458,7 @@ def ticket_transition(
             if errors:
                 raise ValidationFailed(errors, code="resolution_required")
             ticket.resolution_code = resolution_code
-            ticket.resolution_notes = clean_html(_text(notes, "resolution_notes",
+            ticket.resolution_notes = clean_html(text(notes, "resolution_notes",
                                                        max_length=20_000))
             ticket.resolved_at = now
             fields += ["resolution_code", "resolution_notes", "resolved_at"]
@@ -552,7 +528,7 @@ def ticket_escalate(*, actor: User, ticket: Ticket, reason: str, version: int,
     team is given; otherwise hierarchic escalation to the next support line. `at`
     backdates the change; it defaults to now."""
     _require_work(actor, ticket)
-    reason = _text(reason, "reason", max_length=1000)
+    reason = text(reason, "reason", max_length=1000)
     with transaction.atomic():
         ticket = _locked(ticket, version)
         if not ticket.is_open:
@@ -588,23 +564,21 @@ def comment_add(*, actor: User, ticket: Ticket, body: str, visibility: str = Vis
                 channel: str = "web", at: dt.datetime | None = None) -> Comment:
     """A public reply or an internal note. The first public reply of staff sets the
     ticket's first response time. `at` backdates the comment; it defaults to now."""
-    if visibility not in Visibility.values:
-        raise ValidationFailed({"visibility": _("“%(value)s” is not a valid choice.")
-                                % {"value": visibility}}, code="invalid_choice")
+    choice(visibility, "visibility", Visibility.values)
     staff = policies.works_on(actor, ticket)
     if visibility == Visibility.INTERNAL and not staff:
         raise PermissionDenied()
     if not policies.can_reply(actor, ticket):
         raise PermissionDenied()
-    text = clean_html(_text(body, "body", max_length=100_000))
-    if not text:
+    cleaned = clean_html(text(body, "body", max_length=100_000))
+    if not cleaned:
         raise ValidationFailed({"body": _("This field is required.")}, code="required")
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if ticket.status in (Status.CLOSED, Status.CANCELLED) and not staff:
             raise Conflict(_("This ticket is closed; open a new one."), code="ticket_final")
         comment = Comment.objects.create(ticket=ticket, author=actor, visibility=visibility,
-                                         body=text, channel=channel,
+                                         body=cleaned, channel=channel,
                                          created_at=at or timezone.now())
         fields = []
         if (staff and visibility == Visibility.PUBLIC and ticket.first_response_at is None
@@ -627,16 +601,16 @@ def _own_comment(actor: User, comment: Comment) -> None:
 
 def comment_edit(*, actor: User, comment: Comment, body: str, channel: str = "web") -> Comment:
     _own_comment(actor, comment)
-    text = clean_html(_text(body, "body", max_length=100_000))
+    cleaned = clean_html(text(body, "body", max_length=100_000))
     with transaction.atomic():
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         old = comment.body
-        if old == text:
+        if old == cleaned:
             return comment
-        comment.body, comment.edited_at = text, timezone.now()
+        comment.body, comment.edited_at = cleaned, timezone.now()
         comment.save(update_fields=["body", "edited_at"])
         _event(comment.ticket, actor=actor, channel=channel, kind=EventKind.COMMENT_EDITED,
-               field="body", old=old, new=text, comment=comment)
+               field="body", old=old, new=cleaned, comment=comment)
         _dispatch_after_commit()
     return comment
 
@@ -668,7 +642,7 @@ def watcher_add(*, actor: User, ticket: Ticket, user: User, channel: str = "web"
         if ticket.watchers.filter(pk=user.pk).exists():
             return
         ticket.watchers.add(user)
-        user.__dict__.pop("_atiende_watched", None)
+        policies.forget_watched(user)
         _event(ticket, actor=actor, channel=channel, kind=EventKind.WATCHER_ADDED,
                new=_plain(user))
 
@@ -681,7 +655,7 @@ def watcher_remove(*, actor: User, ticket: Ticket, user: User, channel: str = "w
         if not ticket.watchers.filter(pk=user.pk).exists():
             return
         ticket.watchers.remove(user)
-        user.__dict__.pop("_atiende_watched", None)
+        policies.forget_watched(user)
         _event(ticket, actor=actor, channel=channel, kind=EventKind.WATCHER_REMOVED,
                old=_plain(user))
 
@@ -689,9 +663,7 @@ def watcher_remove(*, actor: User, ticket: Ticket, user: User, channel: str = "w
 def ticket_link(*, actor: User, source: Ticket, target: Ticket, kind: str = LinkKind.RELATED,
                 channel: str = "web") -> TicketLink:
     _require_work(actor, source)
-    if kind not in LinkKind.values:
-        raise ValidationFailed({"kind": _("“%(value)s” is not a valid choice.")
-                                % {"value": kind}}, code="invalid_choice")
+    choice(kind, "kind", LinkKind.values)
     if source.pk == target.pk:
         raise ValidationFailed({"target": _("A ticket cannot be linked to itself.")},
                                code="link_itself")

@@ -1,6 +1,5 @@
-"""Tickets through the API: the cast of tests/conftest.py, Carla's incident and the IT
-desk's categories from tests/tickets/conftest.py, and the API suite's guard against
-server errors."""
+"""Tickets through the API: the cast and Carla's incident of tests/conftest.py, and the
+API suite's guard against server errors."""
 
 from __future__ import annotations
 
@@ -8,7 +7,6 @@ import pytest
 
 from atiende.tickets.models import Service
 from tests.api.conftest import _never_a_server_error, in_english  # noqa: F401
-from tests.tickets.conftest import impresoras, incident, lead_lucia  # noqa: F401
 
 
 @pytest.fixture

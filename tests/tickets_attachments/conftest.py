@@ -43,16 +43,6 @@ def media(settings, tmp_path) -> Path:
 
 
 @pytest.fixture
-def incident(agent_ana, requester_carla, org_cafe, it):
-    """INC-000001: Carla's printer, logged by Ana by phone."""
-    return services.ticket_create(
-        actor=agent_ana, kind=Kind.INCIDENT, title="La impresora del piso 3 no imprime",
-        description="<p>Sale una hoja en blanco.</p>", organization=org_cafe, department=it,
-        requester=requester_carla, channel="phone",
-    )
-
-
-@pytest.fixture
 def other_incident(agent_ana, requester_carla, org_cafe, it):
     """INC-000002, Carla's too: its files must not be reachable under INC-000001."""
     return services.ticket_create(
