@@ -11,6 +11,11 @@
     atiende bootstrap --provider NAME --admin-email EMAIL --admin-name NAME
                                      first start without demo: the provider and its admin
     atiende token create --user EMAIL [--name NAME] [--expires-days N]
+    atiende ingest-mail --mailbox ADDRESS < message.eml
+                                     take one e-mail from a mail server's pipe
+                                     (exit status: see atiende/mail/pipe.py)
+    atiende sweep-attachments [--dry-run]
+                                     delete stored files that no attachment refers to
     atiende <django command> ...     any Django management command
 """
 
@@ -328,9 +333,37 @@ def token(arguments: list[str]) -> int:
     return 0
 
 
+def ingest_mail(arguments: list[str]) -> int:
+    """One message on standard input, for Postfix's or Exim's pipe. Exit status per
+    sysexits.h: 0 stored (a ticket, a reply, held, ignored, quarantined, duplicate),
+    65 refused as empty or too large, 67 unknown mailbox, 75 try again later, 77
+    refused by the mailbox's policy; 64 for wrong arguments."""
+    parser = argparse.ArgumentParser(
+        prog="atiende ingest-mail",
+        description="Take one e-mail message from standard input into a mailbox.")
+    parser.add_argument("--mailbox", required=True, help="the address it was delivered to")
+    try:
+        options = parser.parse_args(arguments)
+    except SystemExit as stop:
+        return 64 if stop.code else 0  # EX_USAGE
+    _setup()
+    from django.conf import settings
+
+    from atiende.mail.pipe import EX_OK, EX_TEMPFAIL, deliver
+
+    try:
+        raw = sys.stdin.buffer.read(settings.MAIL_MAX_BYTES + 1)
+        status, line = deliver(options.mailbox, raw)
+    except Exception as error:  # whatever it is, the mail server must keep the message
+        print(f"Temporary failure: {type(error).__name__}: {error}", file=sys.stderr)
+        return EX_TEMPFAIL
+    print(line, file=sys.stdout if status == EX_OK else sys.stderr)
+    return status
+
+
 COMMANDS = {
     "run": run, "web": web, "worker": worker, "migrate": migrate, "demo": demo,
-    "seed": seed, "bootstrap": bootstrap, "token": token,
+    "seed": seed, "bootstrap": bootstrap, "token": token, "ingest-mail": ingest_mail,
 }
 
 

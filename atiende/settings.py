@@ -66,6 +66,8 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 INSTALLED_APPS = [
     "atiende.core",
     "atiende.tickets",
+    "atiende.mail",
+    "atiende.sla",
     "atiende.core.apps.ProviderAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -250,6 +252,17 @@ else:
     EMAIL_FILE_PATH = str(DATA_DIR / "mail")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Atiende <atiende@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Inbound mail ---------------------------------------------------------------------
+# Larger messages are refused (the mail server bounces them). A sender who sends more
+# than MAIL_RATE_LIMIT messages to one mailbox within MAIL_RATE_WINDOW_MINUTES has the
+# next ones held for review (0: no limit). MAIL_AUTHSERV_IDS names the receiving
+# servers whose Authentication-Results headers are trusted (RFC 8601); empty: only the
+# topmost one, which the local server added.
+MAIL_MAX_BYTES = env_int("MAIL_MAX_MB", 40) * 1024 * 1024
+MAIL_RATE_LIMIT = env_int("MAIL_RATE_LIMIT", 20)
+MAIL_RATE_WINDOW_MINUTES = env_int("MAIL_RATE_WINDOW_MINUTES", 10)
+MAIL_AUTHSERV_IDS = env_list("MAIL_AUTHSERV_IDS")
 
 # --- Languages, time ------------------------------------------------------------------
 LANGUAGE_CODE = env("LANGUAGE_CODE", "es")

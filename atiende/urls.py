@@ -13,6 +13,8 @@ urlpatterns = [
     path("profile/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("language/", views.language_switch, name="language_switch"),
     path("manage/", include("atiende.core.manage_urls")),
+    path("manage/", include("atiende.mail.manage_urls")),
+    path("manage/", include("atiende.sla.manage_urls")),
     path("tickets/<str:number>/attachments/", include("atiende.tickets.attachment_views")),
     path("tickets/", include("atiende.tickets.urls")),
     path("health/", views.health, name="health"),

@@ -1,6 +1,9 @@
 """Benchmarks: `GET /api/v1/me`, then the ticket pages and endpoints with 100,000
-tickets (bench/tickets.py), each against `atiende web` (gunicorn). One JSON document on
-stdout, with a section for each (`api_me`, `tickets`); progress goes to stderr.
+tickets (bench/tickets.py), each against `atiende web` (gunicorn), then inbound e-mail
+(bench/mail.py: 1,000 mixed messages through the ingest service and the pipe), and the
+business-calendar arithmetic on one core (bench/calendar_bench.py). One JSON document on
+stdout, with a section for each (`api_me`, `tickets`, `mail`, `calendar`); progress goes
+to stderr.
 
 The `/me` section, fixed setup and fixed load:
 
@@ -14,7 +17,9 @@ The `/me` section, fixed setup and fixed load:
 4. resident memory of the gunicorn processes after the load; everything stopped.
 
     python bench/run.py [--requests 4000] [--concurrency 8] [--web-concurrency 2]
-                        [--tickets 100000] [--ticket-requests 300] [--only me|tickets]
+                        [--tickets 100000] [--ticket-requests 300]
+                        [--mail-messages 1000] [--mail-processes 30]
+                        [--only me|tickets|mail|calendar]
     python bench/run.py queries TOKEN                                  (internal)
 """
 
@@ -27,6 +32,8 @@ import platform
 import sys
 from pathlib import Path
 
+import calendar_bench
+import mail
 import tickets
 from common import (
     STEP_TIMEOUT,
@@ -155,13 +162,15 @@ def main() -> int:
                         help="gunicorn worker processes (WEB_CONCURRENCY)")
     parser.add_argument("--web-threads", type=int, default=4,
                         help="threads per gunicorn worker (WEB_THREADS)")
-    parser.add_argument("--only", choices=("me", "tickets"),
-                        help="run one of the two benchmarks (default: both)")
+    parser.add_argument("--only", choices=("me", "tickets", "mail", "calendar"),
+                        help="run one of the benchmarks (default: all)")
     tickets.add_arguments(parser, prefix="ticket-")
+    mail.add_arguments(parser)
     options = parser.parse_args()
     if not (1 <= options.requests <= 100_000 and 1 <= options.concurrency <= 64):
         parser.error("requests must be 1..100000 and concurrency 1..64")
     tickets.check_arguments(parser, options)
+    mail.check_arguments(parser, options)
 
     on_sigterm_unwind()
     document = {}
@@ -169,6 +178,11 @@ def main() -> int:
         document["api_me"] = bench(options)
     if options.only in (None, "tickets"):
         document["tickets"] = tickets.bench(options)
+    if options.only in (None, "calendar"):
+        log("calendar arithmetic on one core")
+        document["calendar"] = calendar_bench.bench()
+    if options.only in (None, "mail"):
+        document["mail"] = mail.bench(options)
     print(json.dumps(document, indent=2))
     return 0
 

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from atiende.core import services
 from atiende.core.models import DepartmentFunction, Role, User
+from atiende.sla.demo import load_demo_calendars
 from atiende.tickets.demo import DEMO_TICKETS, load_demo_tickets
 
 DEMO_PASSWORD = "atiende-demo"
@@ -133,6 +134,7 @@ def load_demo(*, tickets: int = DEMO_TICKETS, now: datetime | None = None) -> No
                 if role == Role.TEAM_LEAD:
                     services.team_update(actor=admin, team=team, changes={"lead_id": agent.pk},
                                          channel="cli")
+    load_demo_calendars(actor=admin)
     load_demo_tickets(actor=admin, count=tickets, now=now)
     # One hash for every demo account: hashing it thirty times would only slow the load.
     User.objects.filter(email__endswith=".example").update(password=make_password(DEMO_PASSWORD))

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from atiende.core.models import DepartmentFunction, Role
 from atiende.core.services import time_zone_names
+from atiende.core.widgets import ChoiceField, TypedChoiceField
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -19,15 +20,15 @@ def time_zone_choices() -> list[tuple[str, str]]:
 class ProfileForm(forms.Form):
     display_name = forms.CharField(label=_("Name"), max_length=150)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    language = ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    time_zone = ChoiceField(label=_("Time zone"), choices=time_zone_choices)
 
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100,
                            help_text=_("What the token is for, e.g. “Power BI” or “Script "
                                        "de inventario”."))
-    expires_in_days = forms.TypedChoiceField(
+    expires_in_days = TypedChoiceField(
         label=_("Expires"), coerce=int, initial=90,
         choices=[(30, _("In 30 days")), (90, _("In 90 days")), (365, _("In a year")),
                  (0, _("Never"))],
@@ -38,13 +39,13 @@ class PersonForm(forms.Form):
     display_name = forms.CharField(label=_("Name"), max_length=150)
     email = forms.EmailField(label=_("E-mail"), max_length=254)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    language = ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    time_zone = ChoiceField(label=_("Time zone"), choices=time_zone_choices)
 
 
 class PersonCreateForm(PersonForm):
-    role = forms.ChoiceField(label=_("Role"), choices=[])
-    department = forms.ChoiceField(label=_("Department"), required=False, choices=[])
+    role = ChoiceField(label=_("Role"), choices=[])
+    department = ChoiceField(label=_("Department"), required=False, choices=[])
     send_invitation = forms.BooleanField(
         label=_("E-mail an invitation to choose a password"), required=False, initial=True
     )
@@ -60,8 +61,8 @@ class PersonEditForm(PersonForm):
 
 
 class MembershipForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=[])
-    department = forms.ChoiceField(label=_("Department"), required=False, choices=[])
+    role = ChoiceField(label=_("Role"), choices=[])
+    department = ChoiceField(label=_("Department"), required=False, choices=[])
 
     def __init__(self, *args, roles, departments, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,7 +72,7 @@ class MembershipForm(forms.Form):
 
 class DepartmentForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
-    function = forms.ChoiceField(label=_("Function"), choices=DepartmentFunction.choices)
+    function = ChoiceField(label=_("Function"), choices=DepartmentFunction.choices)
 
 
 class TeamForm(forms.Form):
@@ -81,7 +82,7 @@ class TeamForm(forms.Form):
 
 
 class TeamCreateForm(TeamForm):
-    department = forms.ChoiceField(label=_("Department"), choices=[])
+    department = ChoiceField(label=_("Department"), choices=[])
 
     def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,7 +90,7 @@ class TeamCreateForm(TeamForm):
 
 
 class TeamMemberForm(forms.Form):
-    user = forms.ChoiceField(label=_("Agent"), choices=[])
+    user = ChoiceField(label=_("Agent"), choices=[])
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)

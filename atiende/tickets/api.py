@@ -25,7 +25,7 @@ from ninja.pagination import paginate
 from ninja.responses import NinjaJSONEncoder
 
 from atiende.api import idempotency
-from atiende.api.pagination import Pagination
+from atiende.api.pagination import KeysFirstPagination, Pagination
 from atiende.api.schemas import MAX_ID
 from atiende.core import selectors as core_selectors
 from atiende.core.models import User
@@ -214,7 +214,7 @@ def _other_ticket(actor: User, number: str | None, field: str) -> Ticket | None:
 
 
 @router.get("/tickets", response=list[TicketOut], summary="Tickets the caller may see")
-@paginate(Pagination, ordering=("-id",))
+@paginate(KeysFirstPagination, ordering=("-id",))
 def ticket_list(request: HttpRequest, filters: Query[TicketFilters]):
     """Newest first. `status` and `priority` may be repeated; `assignee_id=me`."""
     return selectors.tickets_with_tags(selectors.ticket_list(

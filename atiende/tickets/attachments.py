@@ -10,14 +10,16 @@ sanitised, in the database, and is used only in the download's Content-Dispositi
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 import re
 import unicodedata
 import uuid
 import warnings
+import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from django.conf import settings
@@ -233,12 +235,10 @@ def attachment_add(*, actor: User, ticket: Ticket, uploaded_file: File,
     note) only the ticket's staff. Checks the size (ATTACHMENT_MAX_BYTES, FileTooLarge)
     and the type by extension and content (FileTypeRefused) before writing anything.
     Locks the ticket, stores the file, writes the row and one `attached` event in one
-    transaction; if that transaction fails, the stored file is deleted again. Raises
-    PermissionDenied, ValidationFailed (`file`, `comment_id`), Conflict (closed ticket
-    for a requester).
-
-    A caller that wraps this in a transaction of its own and then rolls it back leaves
-    the stored file behind: call it as the last step of such a transaction.
+    transaction. The stored file goes again when the row does not stay: when this
+    transaction fails, and also when a caller's transaction around it (or a savepoint)
+    rolls back later (`_removed_unless_committed`). Raises PermissionDenied,
+    ValidationFailed (`file`, `comment_id`), Conflict (closed ticket for a requester).
     """
     staff = policies.works_on(actor, ticket)
     if not policies.can_reply(actor, ticket):
@@ -273,6 +273,7 @@ def attachment_add(*, actor: User, ticket: Ticket, uploaded_file: File,
     stored = default_storage.save(_storage_name(now), uploaded_file)
     try:
         with transaction.atomic():
+            _removed_unless_committed(stored)
             ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
             if ticket.status in FINAL_STATUSES and not staff:
                 raise _ticket_final()
@@ -288,13 +289,127 @@ def attachment_add(*, actor: User, ticket: Ticket, uploaded_file: File,
                    comment=comment, at=now)
             _dispatch_after_commit()
     except BaseException:
-        default_storage.delete(stored)
+        _delete_stored(stored)
         raise
     return attachment
 
 
 def _ticket_final() -> Conflict:
     return Conflict(_("This ticket is closed; open a new one."), code="ticket_final")
+
+
+# --- no stored file without its row ---------------------------------------------------
+
+
+def _delete_stored(name: str) -> None:
+    try:
+        default_storage.delete(name)
+    except OSError:
+        logger.warning("Could not delete the stored file %s; the sweep will", name,
+                       exc_info=True)
+
+
+def _delete_unless_committed(name: str, outcome: dict) -> None:
+    if not outcome["committed"]:
+        _delete_stored(name)
+
+
+def _removed_unless_committed(name: str) -> None:
+    """Delete the stored file `name` again if the transaction open now does not commit:
+    rolled back as a whole, or back to a savepoint opened before this call.
+
+    Django has no rollback hook, but a rollback drops the on_commit callbacks registered
+    inside it (all of them, or those registered under the savepoint rolled back to), and
+    a callback nothing else refers to is freed right then. So the callback registered
+    here only marks the file kept when it runs, on commit, and a finalizer deletes the
+    file if it is freed without having run. It goes first in the list, so that another
+    callback that fails on commit cannot keep it from running. Must be called inside
+    `transaction.atomic()`; a crash that leaves no chance to run anything is left to
+    `sweep_orphan_files`.
+    """
+    connection = transaction.get_connection()
+    outcome = {"committed": False}
+
+    def keep() -> None:
+        outcome["committed"] = True
+
+    weakref.finalize(keep, _delete_unless_committed, name, outcome).atexit = False
+    # What `on_commit` appends, put first (see above).
+    connection.run_on_commit.insert(0, (set(connection.savepoint_ids), keep, True))
+
+
+ORPHAN_MIN_AGE = dt.timedelta(hours=1)
+_THUMBNAIL_SUFFIXES = ("-thumbnail.png", "-thumbnail.jpg")
+_SWEEP_BATCH = 500
+
+
+@dataclass
+class SweptFile:
+    name: str
+    size: int
+
+
+@dataclass
+class SweepReport:
+    """The files a sweep deleted (or, in a dry run, would delete)."""
+
+    files: list[SweptFile] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.files)
+
+    @property
+    def size(self) -> int:
+        return sum(swept.size for swept in self.files)
+
+
+def _stored_folders(folder: str):
+    """(folder, file names) for `folder` of the storage and every folder below it."""
+    try:
+        folders, names = default_storage.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    yield folder, sorted(names)
+    for child in sorted(folders):
+        yield from _stored_folders(f"{folder}/{child}")
+
+
+def _file_of(name: str) -> str:
+    """The attachment file a stored name belongs to (a thumbnail's is the file beside it)."""
+    for suffix in _THUMBNAIL_SUFFIXES:
+        if name.endswith(suffix):
+            return name.removesuffix(suffix)
+    return name
+
+
+def sweep_orphan_files(*, min_age: dt.timedelta = ORPHAN_MIN_AGE,
+                       dry_run: bool = False) -> SweepReport:
+    """Delete the files of the attachment folder that no Attachment row names (with the
+    thumbnails of such files), left behind by an upload whose transaction never
+    committed and by rows deleted since. Only files older than `min_age` (an hour): an
+    upload in progress has stored its file but not yet committed its row. Safe to run
+    at any time, and twice; `dry_run` deletes nothing and reports what it would."""
+    cutoff = timezone.now() - min_age
+    report = SweepReport()
+    for folder, names in _stored_folders("attachments"):
+        for start in range(0, len(names), _SWEEP_BATCH):
+            stored = [f"{folder}/{name}" for name in names[start:start + _SWEEP_BATCH]]
+            known = set(Attachment.objects.filter(
+                file__in={_file_of(name) for name in stored}).values_list("file", flat=True))
+            for name in stored:
+                if _file_of(name) in known:
+                    continue
+                try:
+                    if default_storage.get_modified_time(name) > cutoff:
+                        continue
+                    size = default_storage.size(name)
+                except (FileNotFoundError, OSError):
+                    continue  # deleted meanwhile
+                if not dry_run:
+                    default_storage.delete(name)
+                report.files.append(SweptFile(name=name, size=size))
+    return report
 
 
 # --- reads ----------------------------------------------------------------------------

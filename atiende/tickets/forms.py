@@ -6,14 +6,20 @@ form never offers, nor accepts, something the actor may not see.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.http import QueryDict
+from django.utils.functional import cached_property
 from django.utils.html import linebreaks
 from django.utils.translation import gettext_lazy as _
 
+from atiende.core.widgets import ChoiceField, TypedChoiceField
+from atiende.tickets.columns import COLUMNS, Column, chosen
 from atiende.tickets.models import (
     Channel,
     Kind,
@@ -38,7 +44,20 @@ def plain_to_html(text: str) -> str:
     return linebreaks(text, autoescape=True) if text else ""
 
 
-class ObjectChoiceField(forms.ChoiceField):
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_BLOCK_END = re.compile(r"</(p|div|li|h[1-4]|blockquote|pre|tr)>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def html_to_plain(markup: str) -> str:
+    """Stored rich text as a plain text box shows it for editing (what `plain_to_html`
+    turns back into paragraphs): lines and paragraphs kept, markup dropped."""
+    text = _BLOCK_END.sub("\n\n", _BREAK.sub("\n", markup or ""))
+    lines = html.unescape(_TAG.sub("", text)).split("\n")
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in lines)).strip()
+
+
+class ObjectChoiceField(ChoiceField):
     """A choice among objects the view read through a scoped selector; cleans to the
     object (None when left empty)."""
 
@@ -80,6 +99,14 @@ class ObjectChoiceField(forms.ChoiceField):
         return value or None
 
 
+class KnownChoicesField(forms.MultipleChoiceField):
+    """Several choices, keeping the known ones and dropping the others (so that a
+    bookmarked URL naming a column that no longer exists keeps working)."""
+
+    def clean(self, value) -> list[str]:
+        return [item for item in (value or []) if self.valid_value(item)]
+
+
 class VersionedForm(forms.Form):
     """A change to a ticket carries the version the editor saw."""
 
@@ -99,13 +126,13 @@ class QueueForm(forms.Form):
     """A queue's filters, read from the query string. A value the actor was not offered
     is ignored, never an error: a bookmarked queue keeps working."""
 
-    queue = forms.ChoiceField(label=_("Queue"), required=False,
+    queue = ChoiceField(label=_("Queue"), required=False,
                               choices=[(name, QUEUE_LABELS[name]) for name in QUEUES])
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[
+    status = ChoiceField(label=_("Status"), required=False, choices=[
         ("", _("Open")), ("any", _("Any status")), *Status.choices])
-    priority = forms.ChoiceField(label=_("Priority"), required=False,
+    priority = ChoiceField(label=_("Priority"), required=False,
                                  choices=[("", _("Any priority")), *Priority.choices])
-    kind = forms.ChoiceField(label=_("Kind"), required=False,
+    kind = ChoiceField(label=_("Kind"), required=False,
                              choices=[("", _("Any kind")), *WORK_KINDS])
     department = ObjectChoiceField(label=_("Department"), empty_label=_("Any department"))
     team = ObjectChoiceField(label=_("Team"), empty_label=_("Any team"))
@@ -114,9 +141,12 @@ class QueueForm(forms.Form):
     requester = forms.CharField(label=_("Requester"), required=False, max_length=100,
                                 widget=forms.TextInput(attrs={
                                     "type": "search", "placeholder": _("Name or e-mail")}))
-    sort = forms.ChoiceField(label=_("Sort"), required=False,
+    sort = ChoiceField(label=_("Sort"), required=False,
                              choices=[(name, SORT_LABELS[name]) for name in SORTS])
     after = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    col = KnownChoicesField(
+        label=_("Columns"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[(key, column.label) for key, column in COLUMNS.items() if key != "number"])
 
     FILTERS = ("status", "priority", "kind", "department", "team", "assignee", "category",
                "requester")
@@ -143,6 +173,15 @@ class QueueForm(forms.Form):
     @property
     def current_sort(self) -> str:
         return self.value("sort") or "newest"
+
+    @cached_property
+    def columns(self) -> list[Column]:
+        return chosen(self.value("col"))
+
+    def column_choices(self) -> list[tuple[str, str, bool]]:
+        """Each column that may be hidden, and whether it shows."""
+        shown = {column.key for column in self.columns}
+        return [(key, label, key in shown) for key, label in self.fields["col"].choices]
 
     def filters(self) -> dict:
         """The filters in `selectors.ticket_list`'s words."""
@@ -176,10 +215,31 @@ class QueueForm(forms.Form):
 
     def query(self, **changes) -> str:
         """This queue's query string with `changes` (a new page starts without cursor)."""
-        values = {name: self.data.get(name, "") for name in ("queue", "sort", *self.FILTERS)
+        values = {name: self.cleaned_data[name] for name in ("queue", "sort", *self.FILTERS, "col")
                   if name in self.cleaned_data}
+        values = {name: value.pk if hasattr(value, "pk") else value
+                  for name, value in values.items()}
         values.update(changes)
-        return urlencode({name: value for name, value in values.items() if value})
+        return urlencode({name: value for name, value in values.items() if value}, doseq=True)
+
+
+class SavedViewForm(forms.Form):
+    """Save the queue as it is shown (its query string) under a name."""
+
+    name = forms.CharField(label=_("Name"), max_length=80, widget=forms.TextInput(
+        attrs={"placeholder": _("e.g. P1 and P2 of my team")}))
+    team = ObjectChoiceField(label=_("Share with"), empty_label=_("Only me"))
+    query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+    def __init__(self, data=None, *, teams: Iterable, **kwargs) -> None:
+        super().__init__(data, **kwargs)
+        self.fields["team"].set_objects(teams)
+
+    def parsed_query(self) -> dict:
+        """The queue parameters of the posted query string (repeated ones as lists)."""
+        data = QueryDict(self.cleaned_data.get("query") or "")
+        return {key: data.getlist(key) if key == "col" else data.get(key, "")
+                for key in data if key not in ("after", "view")}
 
 
 # --- creating tickets -------------------------------------------------------------------
@@ -208,18 +268,18 @@ class TicketCreateForm(forms.Form):
     requester = RequesterField(label=_("Requester"), max_length=254, widget=forms.TextInput(
         attrs={"type": "search", "autocomplete": "off",
                "placeholder": _("Search by name or e-mail")}))
-    kind = forms.ChoiceField(label=_("Kind"), choices=WORK_KINDS)
+    kind = ChoiceField(label=_("Kind"), choices=WORK_KINDS)
     department = ObjectChoiceField(label=_("Department"), required=True, empty_label=None)
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, max_length=100_000,
                                   widget=forms.Textarea(attrs={"rows": 5}))
-    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices,
+    channel = ChoiceField(label=_("Channel"), choices=Channel.choices,
                                 initial=Channel.PHONE)
     category = ObjectChoiceField(label=_("Category"))
     service = ObjectChoiceField(label=_("Service"))
-    impact = forms.TypedChoiceField(label=_("Impact"), coerce=int, choices=Level.choices,
+    impact = TypedChoiceField(label=_("Impact"), coerce=int, choices=Level.choices,
                                     initial=Level.MEDIUM)
-    urgency = forms.TypedChoiceField(label=_("Urgency"), coerce=int, choices=Level.choices,
+    urgency = TypedChoiceField(label=_("Urgency"), coerce=int, choices=Level.choices,
                                      initial=Level.MEDIUM)
 
     def __init__(self, *args, people, departments, categories, services, **kwargs) -> None:
@@ -251,7 +311,7 @@ class TicketCreateForm(forms.Form):
 class RequestCreateForm(forms.Form):
     """A requester asks for help: the department, what happens, the details."""
 
-    kind = forms.ChoiceField(label=_("What do you need?"), choices=[
+    kind = ChoiceField(label=_("What do you need?"), choices=[
         (Kind.INCIDENT.value, _("Something is not working")),
         (Kind.SERVICE_REQUEST.value, _("I need something (a request)"))])
     department = ObjectChoiceField(label=_("Who can help"), required=True, empty_label=None)
@@ -285,8 +345,8 @@ class TitleForm(VersionedForm):
 class ClassificationForm(VersionedForm):
     category = ObjectChoiceField(label=_("Category"))
     service = ObjectChoiceField(label=_("Service"))
-    impact = forms.TypedChoiceField(label=_("Impact"), coerce=int, choices=Level.choices)
-    urgency = forms.TypedChoiceField(label=_("Urgency"), coerce=int, choices=Level.choices)
+    impact = TypedChoiceField(label=_("Impact"), coerce=int, choices=Level.choices)
+    urgency = TypedChoiceField(label=_("Urgency"), coerce=int, choices=Level.choices)
 
     def __init__(self, *args, categories=(), services=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -311,15 +371,15 @@ EDIT_FORMS = {"title": TitleForm, "classification": ClassificationForm, "tags": 
 
 
 class PriorityForm(VersionedForm):
-    priority = forms.TypedChoiceField(label=_("Priority"), coerce=int, choices=Priority.choices)
+    priority = TypedChoiceField(label=_("Priority"), coerce=int, choices=Priority.choices)
     reason = forms.CharField(label=_("Reason"), max_length=1000)
 
 
 class TransitionForm(VersionedForm):
-    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
-    pending_reason = forms.ChoiceField(label=_("Waiting for"), required=False,
+    status = ChoiceField(label=_("Status"), choices=Status.choices)
+    pending_reason = ChoiceField(label=_("Waiting for"), required=False,
                                        choices=[("", "—"), *PendingReason.choices])
-    resolution_code = forms.ChoiceField(label=_("Resolution"), required=False,
+    resolution_code = ChoiceField(label=_("Resolution"), required=False,
                                         choices=[("", "—"), *ResolutionCode.choices])
     resolution_notes = forms.CharField(label=_("What was done"), required=False,
                                        max_length=20_000,
@@ -358,7 +418,7 @@ class EscalateForm(VersionedForm):
 class CommentForm(forms.Form):
     body = forms.CharField(label=_("Message"), max_length=100_000,
                            widget=forms.Textarea(attrs={"rows": 4}))
-    visibility = forms.ChoiceField(label=_("Visibility"), choices=Visibility.choices,
+    visibility = ChoiceField(label=_("Visibility"), choices=Visibility.choices,
                                    initial=Visibility.PUBLIC, widget=forms.RadioSelect)
 
     def __init__(self, *args, staff: bool = True, **kwargs) -> None:
@@ -368,10 +428,29 @@ class CommentForm(forms.Form):
             self.fields["visibility"].widget = forms.HiddenInput()
 
 
+class CommentEditForm(forms.Form):
+    """One's own comment, edited as plain text; `revision` is the text the editor saw
+    (`Comment.revision`), so an edit of an older text is refused, not overwriting."""
+
+    body = forms.CharField(label=_("Edit the comment"), max_length=100_000,
+                           widget=forms.Textarea(attrs={"rows": 4}))
+    revision = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, comment, **kwargs) -> None:
+        kwargs.setdefault("initial", {"body": html_to_plain(comment.body),
+                                      "revision": comment.revision})
+        super().__init__(*args, **kwargs)
+        self.comment_id = comment.pk
+
+    def service_arguments(self) -> dict:
+        return {"body": plain_to_html(self.cleaned_data["body"]),
+                "seen_revision": self.cleaned_data["revision"] or None}
+
+
 class LinkForm(forms.Form):
     number = forms.CharField(label=_("Ticket number"), max_length=20,
                              widget=forms.TextInput(attrs={"placeholder": "INC-000123"}))
-    kind = forms.ChoiceField(label=_("Relation"), choices=LinkKind.choices)
+    kind = ChoiceField(label=_("Relation"), choices=LinkKind.choices)
 
 
 class WatcherForm(forms.Form):
@@ -397,16 +476,16 @@ BULK_ACTIONS = [("assign", _("Assign")), ("status", _("Change status")),
 class BulkForm(forms.Form):
     """An action on the tickets ticked in a queue. Each box sends "number:version"."""
 
-    action = forms.ChoiceField(choices=BULK_ACTIONS)
+    action = ChoiceField(choices=BULK_ACTIONS)
     tickets = forms.CharField(required=False)  # read with getlist in clean_tickets
     team = ObjectChoiceField(label=_("Team"), empty_label=_("No team"))
     assignee = ObjectChoiceField(label=_("Agent"), empty_label=_("Nobody yet"))
-    status = forms.ChoiceField(label=_("Status"), required=False,
+    status = ChoiceField(label=_("Status"), required=False,
                                choices=[("", "—"), *Status.choices])
     pending_reason = TransitionForm.base_fields["pending_reason"]
     resolution_code = TransitionForm.base_fields["resolution_code"]
     resolution_notes = TransitionForm.base_fields["resolution_notes"]
-    priority = forms.TypedChoiceField(label=_("Priority"), required=False, coerce=int,
+    priority = TypedChoiceField(label=_("Priority"), required=False, coerce=int,
                                       empty_value=None, choices=[("", "—"), *Priority.choices])
     reason = forms.CharField(label=_("Reason"), required=False, max_length=1000)
     into = forms.CharField(label=_("Keep"), required=False, max_length=20)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -168,6 +170,11 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def query_string(self) -> str:
+        """The queue's query string that opens this view."""
+        return urlencode({**self.query, "view": self.pk}, doseq=True)
+
 
 class Service(models.Model):
     """A service a department provides (e.g. "Correo electrónico", "Nómina")."""
@@ -190,6 +197,11 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def query_string(self) -> str:
+        """The queue's query string that opens this view."""
+        return urlencode({**self.query, "view": self.pk}, doseq=True)
 
 
 class FieldType(models.TextChoices):
@@ -243,6 +255,11 @@ class Tag(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def query_string(self) -> str:
+        """The queue's query string that opens this view."""
+        return urlencode({**self.query, "view": self.pk}, doseq=True)
 
 
 class TicketSequence(models.Model):
@@ -455,6 +472,12 @@ class Comment(models.Model):
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.visibility} {self.created_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def revision(self) -> str:
+        """Which text an editor saw: it changes with every edit, so an edit made on an
+        older text is refused instead of overwriting the newer one."""
+        return self.edited_at.isoformat() if self.edited_at else "original"
+
 
 class Attachment(models.Model):
     """A file on a ticket (or one of its comments), stored under an opaque name and
@@ -557,3 +580,33 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return str(self.ticket_id)
+
+
+class SavedView(models.Model):
+    """A queue as an agent arranged it (queue, filters, sort, columns), saved under a
+    name and optionally shared with one of the agent's teams. It stores the query, never
+    tickets: whoever opens it sees only what their own scope lets them see."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="saved_views", verbose_name=_("owner"))
+    name = models.CharField(_("name"), max_length=80)
+    query = models.JSONField(_("query"), default=dict, blank=True)
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="saved_views", verbose_name=_("shared with"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="saved_view_name_per_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def query_string(self) -> str:
+        """The queue's query string that opens this view."""
+        return urlencode({**self.query, "view": self.pk}, doseq=True)

@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from atiende.core.models import Department, Organization, User
 from atiende.core.scoping import scope_of
-from atiende.tickets.models import Status, Ticket
+from atiende.tickets.models import Comment, Status, Ticket
 
 # What a requester may do to their own ticket's status.
 REQUESTER_TRANSITIONS = {
@@ -79,6 +79,12 @@ def can_reply(actor: User, ticket: Ticket) -> bool:
     """Public replies: staff, the requester and watchers."""
     return (works_on(actor, ticket) or ticket.requester_id == actor.pk
             or ticket.watchers.filter(pk=actor.pk).exists())
+
+
+def can_change_comment(actor: User, comment: Comment) -> bool:
+    """Editing or deleting a comment: its author only (nobody rewrites another's words;
+    the change is an event, the text before kept in it)."""
+    return comment.author_id is not None and comment.author_id == actor.pk
 
 
 def can_override_priority(actor: User, ticket: Ticket) -> bool:

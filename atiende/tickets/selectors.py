@@ -3,6 +3,10 @@ answers NotFound, exactly like one that does not exist."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
 from django.db.models import Prefetch, Q, QuerySet
 
 from atiende.core.models import Department, User
@@ -63,9 +67,14 @@ def ticket_get(*, actor: User, number: str) -> Ticket:
         raise NotFound() from None
 
 
-def ticket_comments(*, actor: User, ticket: Ticket) -> QuerySet[Comment]:
-    """The conversation the actor may read: internal notes only for staff."""
-    comments = ticket.comments.select_related("author").filter(deleted_at__isnull=True)
+def ticket_comments(*, actor: User, ticket: Ticket,
+                    include_deleted: bool = False) -> QuerySet[Comment]:
+    """The conversation the actor may read: internal notes only for staff; deleted
+    comments (their rows, not their text, which only the event log keeps) only when
+    `include_deleted`."""
+    comments = ticket.comments.select_related("author")
+    if not include_deleted:
+        comments = comments.filter(deleted_at__isnull=True)
     if not works_on(actor, ticket):
         comments = comments.filter(visibility=Visibility.PUBLIC)
     return comments.prefetch_related("attachments")
@@ -146,13 +155,69 @@ def ticket_detail(*, actor: User, number: str) -> Ticket:
     return ticket
 
 
-def comment_get(*, actor: User, ticket: Ticket, comment_id: int) -> Comment:
+def comment_get(*, actor: User, ticket: Ticket, comment_id: int,
+                include_deleted: bool = False) -> Comment:
     """A comment of the conversation the actor may read (an internal note is NotFound
-    for a requester)."""
+    for a requester; a deleted comment too, unless `include_deleted`)."""
     try:
-        return ticket_comments(actor=actor, ticket=ticket).get(pk=comment_id)
+        return ticket_comments(actor=actor, ticket=ticket,
+                               include_deleted=include_deleted).get(pk=comment_id)
     except (Comment.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
+
+
+@dataclass
+class CommentChanges:
+    """What became of a comment after it was written, as one reader may know it: who
+    edited it last and when, who deleted it and when; for the ticket's staff also the
+    earlier texts (oldest first) and the deleted text, as the event log keeps them."""
+
+    edited_by: User | None = None
+    edited_at: dt.datetime | None = None
+    deleted_by: User | None = None
+    deleted_at: dt.datetime | None = None
+    earlier: list[str] = field(default_factory=list)
+    deleted_text: str = ""
+    last_event_id: int = 0
+
+
+COMMENT_CHANGE_KINDS = ("comment_edited", "comment_deleted")
+
+
+def comment_change_events(*, actor: User, ticket: Ticket) -> QuerySet[Event]:
+    """The edits and deletions of the comments the actor may read: what changes a text
+    their page shows. A requester's timeline (`ticket_events`) leaves these events out,
+    their texts with them; read only their ids and times for a requester."""
+    events = ticket.events.filter(kind__in=COMMENT_CHANGE_KINDS)
+    if not works_on(actor, ticket):
+        events = events.filter(comment__visibility=Visibility.PUBLIC)
+    return events
+
+
+def comment_changes(*, actor: User, ticket: Ticket,
+                    comment_ids: Iterable[int]) -> dict[int, CommentChanges]:
+    """The edits and deletions of `comment_ids` (comments of `ticket` the caller has
+    shown the actor), by comment id, in one query. The texts are read for the ticket's
+    staff only: a requester learns that a comment was edited or deleted, and by whom,
+    never the words it had."""
+    staff = works_on(actor, ticket)
+    events = (comment_change_events(actor=actor, ticket=ticket)
+              .filter(comment_id__in=list(comment_ids)).select_related("actor").order_by("id"))
+    if not staff:
+        events = events.defer("old_value", "new_value", "reason")
+    changes: dict[int, CommentChanges] = {}
+    for event in events:
+        found = changes.setdefault(event.comment_id, CommentChanges())
+        found.last_event_id = event.pk
+        if event.kind == "comment_edited":
+            found.edited_by, found.edited_at = event.actor, event.created_at
+            if staff and isinstance(event.old_value, str):
+                found.earlier.append(event.old_value)
+        else:
+            found.deleted_by, found.deleted_at = event.actor, event.created_at
+            if staff and isinstance(event.old_value, str):
+                found.deleted_text = event.old_value
+    return changes
 
 
 def ticket_link_get(*, actor: User, ticket: Ticket, link_id: int) -> TicketLink:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atiende.core.models import DEPARTMENT_ROLES, Department, Membership, Organization, Team, User
-from atiende.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from atiende.errors import Conflict, PermissionDenied, ValidationFailed
 from atiende.tickets import policies
 from atiende.tickets.models import (
     LIFECYCLES,
@@ -592,38 +592,65 @@ def comment_add(*, actor: User, ticket: Ticket, body: str, visibility: str = Vis
     return comment
 
 
-def _own_comment(actor: User, comment: Comment) -> None:
-    if comment.author_id != actor.pk:
+def comment_changeable(*, actor: User, comment: Comment) -> None:
+    """Whether `actor` may edit or delete `comment` now: PermissionDenied when they are
+    not its author (`policies.can_change_comment`), Conflict (`comment_deleted`) when it
+    has been deleted. Every comment change starts with it; an editor may ask it before
+    it opens."""
+    if not policies.can_change_comment(actor, comment):
         raise PermissionDenied(_("Only the author can change a comment."))
     if comment.deleted_at is not None:
-        raise NotFound()
+        raise Conflict(_("This comment has been deleted; it can no longer be changed."),
+                       code="comment_deleted")
 
 
-def comment_edit(*, actor: User, comment: Comment, body: str, channel: str = "web") -> Comment:
-    _own_comment(actor, comment)
+def _locked_comment(actor: User, comment: Comment) -> Comment:
+    """The comment locked for this transaction, checked again under the lock (a second
+    window may have deleted it meanwhile)."""
+    locked = Comment.objects.select_for_update().select_related("ticket").get(pk=comment.pk)
+    comment_changeable(actor=actor, comment=locked)
+    return locked
+
+
+def comment_edit(*, actor: User, comment: Comment, body: str, channel: str = "web",
+                 seen_revision: str | None = None) -> Comment:
+    """Replace the text of one's own comment. Writes one `comment_edited` event holding
+    the text before and after (none when the text is the same). `seen_revision` is the
+    `Comment.revision` the editor saw: an edit made on an older text is refused
+    (Conflict `stale_comment`). Raises PermissionDenied, Conflict (`comment_deleted`),
+    ValidationFailed (`body`)."""
+    comment_changeable(actor=actor, comment=comment)
     cleaned = clean_html(text(body, "body", max_length=100_000))
+    if not cleaned:
+        raise ValidationFailed({"body": _("This field is required.")}, code="required")
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        comment = _locked_comment(actor, comment)
+        if seen_revision is not None and seen_revision != comment.revision:
+            raise Conflict(_("This comment was edited after you opened it. Reload the "
+                             "ticket to see its new text, then edit it again."),
+                           code="stale_comment")
         old = comment.body
         if old == cleaned:
             return comment
         comment.body, comment.edited_at = cleaned, timezone.now()
         comment.save(update_fields=["body", "edited_at"])
         _event(comment.ticket, actor=actor, channel=channel, kind=EventKind.COMMENT_EDITED,
-               field="body", old=old, new=cleaned, comment=comment)
+               field="body", old=old, new=cleaned, comment=comment, at=comment.edited_at)
         _dispatch_after_commit()
     return comment
 
 
 def comment_delete(*, actor: User, comment: Comment, channel: str = "web") -> None:
-    """Hide a comment; its text stays in the event log."""
-    _own_comment(actor, comment)
+    """Hide one's own comment: it keeps its row with `deleted_at` set, and its text
+    stays in the one `comment_deleted` event written (for staff only). Raises
+    PermissionDenied, Conflict (`comment_deleted`, when it is deleted already)."""
+    comment_changeable(actor=actor, comment=comment)
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        comment = _locked_comment(actor, comment)
         comment.deleted_at = timezone.now()
         comment.save(update_fields=["deleted_at"])
         _event(comment.ticket, actor=actor, channel=channel, kind=EventKind.COMMENT_DELETED,
-               field="body", old=comment.body, comment=comment)
+               field="body", old=comment.body, comment=comment, at=comment.deleted_at)
         _dispatch_after_commit()
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from atiende.tickets import views
+from atiende.tickets import saved_view_views, views
 
 urlpatterns = [
     path("", views.ticket_queue, name="ticket_queue"),
@@ -9,6 +9,10 @@ urlpatterns = [
     path("search/", views.ticket_search, name="ticket_search"),
     path("new/", views.ticket_new, name="ticket_new"),
     path("new/people/", views.ticket_new_people, name="ticket_new_people"),
+    path("views/", saved_view_views.saved_view_create, name="saved_view_create"),
+    path("views/<int:view_id>/", saved_view_views.saved_view_update, name="saved_view_update"),
+    path("views/<int:view_id>/delete/", saved_view_views.saved_view_delete,
+         name="saved_view_delete"),
     path("<str:number>/", views.ticket_detail, name="ticket_detail"),
     path("<str:number>/live/", views.ticket_live, name="ticket_live"),
     path("<str:number>/edit/<slug:group>/", views.ticket_edit, name="ticket_edit"),
@@ -19,6 +23,10 @@ urlpatterns = [
     path("<str:number>/assignees/", views.ticket_assignees, name="ticket_assignees"),
     path("<str:number>/escalate/", views.ticket_escalate, name="ticket_escalate"),
     path("<str:number>/comments/", views.ticket_comment, name="ticket_comment"),
+    path("<str:number>/comments/<int:comment_id>/edit/", views.ticket_comment_edit,
+         name="ticket_comment_edit"),
+    path("<str:number>/comments/<int:comment_id>/delete/", views.ticket_comment_delete,
+         name="ticket_comment_delete"),
     path("<str:number>/watchers/", views.ticket_watch, name="ticket_watch"),
     path("<str:number>/watchers/<int:user_id>/remove/", views.ticket_unwatch,
          name="ticket_unwatch"),

@@ -18,24 +18,34 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget
 
 from atiende.core.web import add_service_errors, handles_errors, posted
-from atiende.errors import AtiendeError, NotFound, PermissionDenied, ValidationFailed
-from atiende.tickets import attachments, bulk, policies, selectors, services, workspace
+from atiende.errors import AtiendeError, Conflict, NotFound, PermissionDenied, ValidationFailed
+from atiende.tickets import (
+    attachments,
+    bulk,
+    policies,
+    saved_views,
+    selectors,
+    services,
+    workspace,
+)
 from atiende.tickets.forms import (
     EDIT_FORMS,
     AssignForm,
     AttachmentForm,
     BulkForm,
     ClassificationForm,
+    CommentEditForm,
     CommentForm,
     EscalateForm,
     LinkForm,
     PriorityForm,
     QueueForm,
     RequestCreateForm,
+    SavedViewForm,
     TagsForm,
     TicketCreateForm,
     TitleForm,
@@ -49,6 +59,8 @@ from atiende.tickets.search import search_tickets
 from atiende.tickets.search.query import MAX_QUERY
 
 SEARCH_PAGE_SIZE = 25
+# Refusals because the page is behind what was changed since: they offer a reload.
+STALE_CODES = frozenset({"stale_version", "stale_comment", "comment_deleted"})
 
 
 def _number(value: str | None) -> int:
@@ -58,16 +70,26 @@ def _number(value: str | None) -> int:
 # --- queues -----------------------------------------------------------------------------
 
 
-def _queue_response(request, form: QueueForm, choices: dict, **extra) -> HttpResponse:
+def queue_response(request, form: QueueForm, choices: dict, *, status: int = 200,
+                   **extra) -> HttpResponse:
+    """The queue page (or, for htmx, its live part) as `form` asks for it, with the
+    actor's saved views."""
     page = workspace.queue_page(
         actor=request.user, queue=form.current_queue, filters=form.filters(),
-        requester_search=form.value("requester"), sort=form.current_sort, after=form.value("after"))
+        requester_search=form.value("requester"), sort=form.current_sort, after=form.value("after"),
+        columns=form.columns)
     bulk_form = extra.pop("bulk_form", None) or BulkForm(
         teams=choices["teams"], agents=choices["agents"], me=request.user)
+    views = list(saved_views.saved_view_list(actor=request.user))
+    current = _number(request.GET.get("view"))
+    save_form = extra.pop("save_form", None) or SavedViewForm(
+        teams=saved_views.shareable_teams(actor=request.user))
     context = {"form": form, "page": page, "bulk_form": bulk_form,
-               "tabs": form.tabs(page.counts), **extra}
+               "tabs": form.tabs(page.counts), "saved_views": views, "save_form": save_form,
+               "current_view": next((view for view in views if view.pk == current), None),
+               **extra}
     template = "tickets/_queue_live.html" if request.htmx else "tickets/queue.html"
-    return render(request, template, context, status=200)
+    return render(request, template, context, status=status)
 
 
 @login_required
@@ -80,7 +102,7 @@ def ticket_queue(request):
         page = workspace.requests_of(actor=request.user, after=request.GET.get("after", ""))
         return render(request, "tickets/my_requests.html", {"page": page})
     choices = workspace.filter_choices(actor=request.user)
-    return _queue_response(request, QueueForm(request.GET, choices=choices), choices)
+    return queue_response(request, QueueForm(request.GET, choices=choices), choices)
 
 
 @login_required
@@ -93,7 +115,7 @@ def ticket_queue_live(request):
             actor=request.user, since=since):
         return HttpResponse(status=204)
     choices = workspace.filter_choices(actor=request.user)
-    return _queue_response(request, QueueForm(request.GET, choices=choices), choices)
+    return queue_response(request, QueueForm(request.GET, choices=choices), choices)
 
 
 @login_required
@@ -112,7 +134,7 @@ def ticket_bulk(request):
         report = bulk.bulk_apply(actor=request.user, action=form.cleaned_data["action"],
                                  selected=form.cleaned_data["tickets"], options=form.cleaned_data)
     queue_form = QueueForm(QueryDict(request.POST.get("query", "")), choices=choices)
-    return _queue_response(request, queue_form, choices, bulk_form=form, report=report)
+    return queue_response(request, queue_form, choices, bulk_form=form, report=report)
 
 
 @login_required
@@ -246,8 +268,7 @@ def _answer(request, number: str, *, bound: dict | None = None, status: int = 20
 def _refused(request, ticket: Ticket, error: AtiendeError) -> HttpResponse:
     """A conflict (a stale version, a closed ticket, ...): the message and a reload link,
     leaving what the person typed in place."""
-    context = {"notice": error.message, "stale": error.code == "stale_version",
-               "ticket": ticket}
+    context = {"notice": error.message, "stale": error.code in STALE_CODES, "ticket": ticket}
     if not request.htmx:
         return render(request, "tickets/detail.html",
                       {**_page_context(request, ticket.number), **context}, status=error.status)
@@ -421,6 +442,53 @@ def ticket_comment(request, number: str):
     return _perform(request, ticket, "comment", form, lambda: services.comment_add(
         actor=request.user, ticket=ticket, body=plain_to_html(data["body"]),
         visibility=data["visibility"]))
+
+
+def _comment_to_change(request, number: str, comment_id: int):
+    """The ticket, one of its comments the actor may read, and the refusal to answer
+    (a notice in the page) when the actor may not change that comment, else None."""
+    ticket = selectors.ticket_get(actor=request.user, number=number)
+    comment = selectors.comment_get(actor=request.user, ticket=ticket, comment_id=comment_id,
+                                    include_deleted=True)
+    try:
+        services.comment_changeable(actor=request.user, comment=comment)
+    except (PermissionDenied, Conflict) as error:
+        return ticket, comment, _refused(request, ticket, error)
+    return ticket, comment, None
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@handles_errors
+def ticket_comment_edit(request, number: str, comment_id: int):
+    """Edit one's own comment in place: GET opens the editor (with htmx the comment
+    alone comes back, else the ticket's page with the editor open), POST saves it."""
+    ticket, comment, refusal = _comment_to_change(request, number, comment_id)
+    if refusal is not None:
+        return refusal
+    form = CommentEditForm(posted(request), comment=comment)
+    if request.method != "POST":
+        context = _page_context(request, ticket.number, {"comment_edit": form})
+        if not request.htmx:
+            return render(request, "tickets/detail.html", context)
+        return render(request, "tickets/_comment.html", {
+            **context, "event": workspace.comment_entry(context["page"], comment.pk)})
+    if not form.is_valid():
+        return _invalid(request, ticket, "comment_edit", form)
+    return _perform(request, ticket, "comment_edit", form, lambda: services.comment_edit(
+        actor=request.user, comment=comment, **form.service_arguments()))
+
+
+@login_required
+@require_POST
+@handles_errors
+def ticket_comment_delete(request, number: str, comment_id: int):
+    """Delete one's own comment (after the confirmation the page asks for)."""
+    ticket, comment, refusal = _comment_to_change(request, number, comment_id)
+    if refusal is not None:
+        return refusal
+    return _perform(request, ticket, "comment_delete", None, lambda: services.comment_delete(
+        actor=request.user, comment=comment))
 
 
 @login_required

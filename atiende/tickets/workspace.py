@@ -6,6 +6,7 @@ actor may see; these are reads only (writes go through `services`)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
@@ -13,7 +14,9 @@ from django.db.models import Count, Q, QuerySet
 from atiende.core import selectors as core_selectors
 from atiende.core.models import DEPARTMENT_ROLES, Department, Membership, Team, User
 from atiende.core.scoping import scope_of
+from atiende.errors import NotFound
 from atiende.tickets import policies, selectors
+from atiende.tickets.columns import Column, chosen, related, row_fields
 from atiende.tickets.models import OPEN_STATUSES, Event, Ticket
 
 PAGE_SIZE = 50
@@ -85,13 +88,16 @@ def _after(sort: str, cursor: str) -> Q | None:
 
 
 ORDER = {"newest": ("-id",), "priority": ("priority", "-id"), "updated": ("-updated_at", "-id")}
+SORT_FIELDS = ("priority", "updated_at")  # what the cursors read
 
 
 def queue_page(*, actor: User, queue: str, filters: dict, requester_search: str = "",
-               sort: str = "newest", after: str = "") -> QueuePage:
+               sort: str = "newest", after: str = "",
+               columns: Iterable[Column] = ()) -> QueuePage:
     """One page (PAGE_SIZE rows) of a queue: open tickets unless `filters` names a
-    status; `after` is the cursor of the previous page's last row. Costs the same
-    queries whatever the page size: the counts, the rows, the stamp."""
+    status; `after` is the cursor of the previous page's last row. The rows load what
+    `columns` show (the default columns when none). Costs the same queries whatever
+    the page size: the counts, the page's keys, its rows, the stamp."""
     tickets = selectors.ticket_list(actor=actor, filters=filters).filter(
         _queue_condition(actor, queue if queue in QUEUES else "all"))
     if not filters.get("status"):
@@ -103,7 +109,12 @@ def queue_page(*, actor: User, queue: str, filters: dict, requester_search: str 
     condition = _after(sort, after) if after else None
     if condition is not None:
         tickets = tickets.filter(condition)
-    rows = list(tickets.order_by(*ORDER[sort])[:PAGE_SIZE + 1])
+    # Keys first: the database sorts and cuts the matching tickets without joining
+    # anything, then joins what the columns show for the page's rows only.
+    keys = list(tickets.order_by(*ORDER[sort]).values_list("pk", flat=True)[:PAGE_SIZE + 1])
+    fields = (*row_fields(columns or chosen(())), *SORT_FIELDS)
+    rows = list(Ticket.objects.filter(pk__in=keys).select_related(*related(fields))
+                .only(*fields, *related(fields)).order_by(*ORDER[sort]))
     next_cursor = _cursor_of(rows[PAGE_SIZE - 1], sort) if len(rows) > PAGE_SIZE else ""
     return QueuePage(rows=rows[:PAGE_SIZE], next_cursor=next_cursor, stamp=latest_event_id(),
                      counts=queue_counts(actor=actor))
@@ -273,15 +284,41 @@ def ticket_page(*, actor: User, number: str) -> TicketPage:
             by_comment.setdefault(attachment.comment_id, []).append(attachment)
     for event in timeline:
         event.files = by_comment.get(event.comment_id, []) if event.kind == "commented" else []
+    changes_seen = _add_comment_changes(actor, ticket, timeline)
     return TicketPage(
         ticket=ticket, staff=staff, timeline=timeline,
         attachments=[attachment for attachment in files if not attachment.comment_id],
         # What `ticket_changed` compares with: every event the selector lets this
-        # actor read, shown or not, so a hidden one does not refresh the page forever.
-        last_event_id=max((event.pk for event in events), default=0),
+        # actor read, shown or not, so a hidden one does not refresh the page forever
+        # (and the edits of the comments shown, which a requester's timeline omits).
+        last_event_id=max([*(event.pk for event in events), changes_seen]),
         can_override_priority=staff and policies.can_override_priority(actor, ticket),
         watching=any(watcher.pk == actor.pk for watcher in ticket.watchers.all()),
     )
+
+
+def _add_comment_changes(actor: User, ticket: Ticket, timeline: list[Event]) -> int:
+    """Each comment of the timeline gets `changes` (its edits and deletion, as the actor
+    may know them) and `can_change` (whether the actor may edit or delete it). Returns
+    the id of the newest of those edits and deletions (0 without any)."""
+    commented = [event for event in timeline
+                 if event.kind == "commented" and event.comment is not None]
+    changes = selectors.comment_changes(
+        actor=actor, ticket=ticket, comment_ids=[event.comment_id for event in commented]
+    ) if any(event.comment.edited_at or event.comment.deleted_at for event in commented) else {}
+    for event in commented:
+        event.changes = changes.get(event.comment_id) or selectors.CommentChanges()
+        event.can_change = (event.comment.deleted_at is None
+                            and policies.can_change_comment(actor, event.comment))
+    return max((found.last_event_id for found in changes.values()), default=0)
+
+
+def comment_entry(page: TicketPage, comment_id: int) -> Event:
+    """The timeline entry (the `commented` event) that shows one comment of the page."""
+    for event in page.timeline:
+        if event.kind == "commented" and event.comment_id == comment_id:
+            return event
+    raise NotFound()
 
 
 def _public_event(event: Event, visible_files: set[int]) -> bool:
@@ -293,5 +330,9 @@ def _public_event(event: Event, visible_files: set[int]) -> bool:
 
 
 def ticket_changed(*, actor: User, ticket: Ticket, since: int) -> bool:
-    """Whether the ticket has an event the actor may see newer than `since`."""
-    return selectors.ticket_events(actor=actor, ticket=ticket).filter(id__gt=since).exists()
+    """Whether the ticket has an event the actor may see newer than `since`, or a comment
+    the actor reads was edited or deleted since."""
+    events = selectors.ticket_events(actor=actor, ticket=ticket)
+    if not policies.works_on(actor, ticket):
+        events = events | selectors.comment_change_events(actor=actor, ticket=ticket)
+    return events.filter(id__gt=since).exists()

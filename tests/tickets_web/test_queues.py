@@ -167,10 +167,11 @@ def test_a_queue_page_costs_the_same_for_five_tickets_as_for_fifty(
     _many(agent_ana, requester_carla, org_cafe, it, 55)
 
     # then: session, user, scope, watched tickets, four filter choices, the counts, the
-    # rows, the stamp
+    # page's keys, its rows (none to read for an empty page), the stamp, the saved
+    # views and the teams a view may be shared with
     with django_assert_num_queries(few):
         client.get(url)
-    assert few == 11
+    assert few in (13, 14)
 
 
 def test_the_ticket_page_costs_the_same_with_many_comments(

@@ -39,6 +39,14 @@
         new URL(answered).pathname === marked.getAttribute("data-login-url")) {
       event.detail.shouldSwap = false;
       window.location.assign(answered);
+      return;
+    }
+    /* A refusal the server explained (not allowed, say) comes aimed at the notice area:
+       show its words there rather than the generic error. */
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status >= 400 && xhr.getResponseHeader("HX-Retarget") === "#ticket-notice") {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
     }
   });
 

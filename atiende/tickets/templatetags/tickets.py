@@ -11,6 +11,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from atiende.tickets import columns as columns_module
 from atiende.tickets.models import (
     Channel,
     Event,
@@ -36,6 +37,12 @@ _LABELS: dict[str, dict] = {
     "channel": dict(Channel.choices),
     "link": dict(LinkKind.choices),
 }
+
+
+@register.simple_tag
+def queue_rows(tickets: list[Ticket], columns: list) -> SafeString:
+    """A queue page's rows (see `atiende.tickets.columns`)."""
+    return columns_module.rows(tickets, columns)
 
 
 @register.filter

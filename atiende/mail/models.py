@@ -1,0 +1,178 @@
+"""Inbound e-mail: the mailboxes tickets arrive through, every message received (kept
+raw), and the Message-IDs that thread replies onto tickets."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from atiende.core.models import Department, Organization, Team
+from atiende.tickets.models import Category, Comment, Kind, Ticket
+
+
+class MailboxKind(models.TextChoices):
+    """What a mailbox's new messages become."""
+
+    INCIDENT = Kind.INCIDENT.value, _("Incident")
+    SERVICE_REQUEST = Kind.SERVICE_REQUEST.value, _("Service request")
+
+
+class UnknownSender(models.TextChoices):
+    """What a mailbox does with mail from an address that is nobody's yet."""
+
+    CREATE = "create", _("Create the requester")  # a requester of the organization
+    HOLD = "hold", _("Hold for review")  # an organization admin decides
+    REFUSE = "refuse", _("Refuse")  # the mail server bounces it
+
+
+class Mailbox(models.Model):
+    """One address tickets arrive through (soporte@cliente.example), and where they go:
+    the organization and department, the kind of ticket, optional default category
+    and team, and what to do with strangers. Every way in (the pipe, IMAP, Microsoft
+    Graph) delivers to a mailbox; the address is unique whatever its case."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="mailboxes",
+        verbose_name=_("organization"),
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="mailboxes",
+        verbose_name=_("department"),
+    )
+    address = models.EmailField(_("address"), max_length=254)
+    kind = models.CharField(_("new messages become"), max_length=20,
+                            choices=MailboxKind.choices, default=MailboxKind.INCIDENT)
+    default_category = models.ForeignKey(
+        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("default category"),
+    )
+    default_team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("default team"),
+    )
+    unknown_sender = models.CharField(_("unknown senders"), max_length=10,
+                                      choices=UnknownSender.choices,
+                                      default=UnknownSender.HOLD)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("mailbox")
+        verbose_name_plural = _("mailboxes")
+        ordering = ["address"]
+        constraints = [
+            models.UniqueConstraint(Lower("address"), name="mailbox_address_unique_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.address
+
+    def save(self, *args, **kwargs) -> None:
+        self.address = self.address.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class InboundState(models.TextChoices):
+    PROCESSED = "processed", _("Processed")  # became a ticket or a public reply
+    HELD = "held", _("Held")  # waits for an organization admin (sender, rate, spoofing)
+    QUARANTINED = "quarantined", _("Quarantined")  # could not be processed; raw kept
+    IGNORED = "ignored", _("Ignored")  # auto-reply, bounce, bulk or loop: never a ticket
+    DISCARDED = "discarded", _("Discarded")  # an admin threw it away; raw dropped
+
+
+# From a state, the states an admin's review may lead to. Processed, ignored and
+# discarded messages are final.
+REVIEW_TRANSITIONS: dict[str, set[str]] = {
+    InboundState.HELD: {InboundState.PROCESSED, InboundState.HELD, InboundState.QUARANTINED,
+                        InboundState.IGNORED, InboundState.DISCARDED},
+    InboundState.QUARANTINED: {InboundState.PROCESSED, InboundState.HELD,
+                               InboundState.QUARANTINED, InboundState.IGNORED,
+                               InboundState.DISCARDED},
+}
+REVIEWABLE_STATES = frozenset(REVIEW_TRANSITIONS)
+
+
+class InboundMessage(models.Model):
+    """One message delivered to one mailbox, whatever became of it. The raw message is
+    kept in the database, not in file storage: it is then written in the same
+    transaction as the ticket it became (a crash leaves both or neither), it is
+    backed up with everything else, and a quarantined message needs nothing but its
+    row to be retried. Attachments still go to file storage through the ticket's
+    attachment service. `message_key` (the Message-ID, or a hash of the content when
+    there is none) makes a second delivery of the same message a no-op."""
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.PROTECT, related_name="messages",
+                                verbose_name=_("mailbox"))
+    message_key = models.CharField(max_length=64, editable=False)
+    message_id = models.TextField(_("Message-ID"), blank=True)
+    content_hash = models.CharField(max_length=64, editable=False)
+    sender = models.CharField(_("sender"), max_length=254, blank=True)
+    sender_name = models.CharField(_("sender's name"), max_length=200, blank=True)
+    subject = models.CharField(_("subject"), max_length=1000, blank=True)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    source = models.CharField(_("received through"), max_length=12, default="pipe")
+    raw = models.BinaryField(_("original message"))
+    size = models.PositiveIntegerField(_("size"), default=0)
+    state = models.CharField(_("state"), max_length=12, choices=InboundState.choices)
+    reason = models.CharField(_("reason"), max_length=40, blank=True)
+    detail = models.TextField(_("details"), blank=True)
+    skipped_files = models.JSONField(_("files not attached"), default=list, blank=True)
+    ticket = models.ForeignKey(Ticket, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+", verbose_name=_("ticket"))
+    comment = models.ForeignKey(Comment, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+", verbose_name=_("comment"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=1)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("reviewed by"))
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inbound e-mail")
+        verbose_name_plural = _("inbound e-mails")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["mailbox", "message_key"],
+                                    name="inbound_message_once"),
+        ]
+        indexes = [
+            models.Index(fields=["mailbox", "sender", "received_at"], name="inbound_sender"),
+            models.Index(fields=["state", "mailbox", "-received_at"], name="inbound_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sender} · {self.subject[:80]}"
+
+
+class Direction(models.TextChoices):
+    INBOUND = "inbound", _("Received")
+    OUTBOUND = "outbound", _("Sent")
+
+
+class TicketMessageId(models.Model):
+    """A Message-ID that belongs to a ticket's conversation: of a message received
+    (and the ticket or reply it became) or, later, of one the desk sent. A reply whose
+    In-Reply-To or References names it belongs to that ticket. `key` is a hash of the
+    Message-ID, so the lookup index stays small whatever the ID's length."""
+
+    key = models.CharField(max_length=64, db_index=True, editable=False)
+    message_id = models.TextField(_("Message-ID"))
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("ticket"))
+    comment = models.ForeignKey(Comment, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+", verbose_name=_("comment"))
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ticket Message-ID")
+        verbose_name_plural = _("ticket Message-IDs")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "ticket"], name="ticket_message_id_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.message_id[:80]}"

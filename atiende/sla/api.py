@@ -1,0 +1,91 @@
+"""`/api/v1/calendars`: business calendars and the arithmetic on them. Thin: parse,
+call a selector or a service, return.
+
+No `from __future__ import annotations` here: Ninja's `@paginate` wrapper resolves a
+view's string annotations in `ninja.pagination`'s globals, where `Query[...]` is
+unknown, and every filtered list would fail with a 500.
+"""
+
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+from ninja.pagination import paginate
+
+from atiende.api.pagination import Pagination
+from atiende.api.schemas import FilterId, Filters
+from atiende.core import selectors as core_selectors
+from atiende.sla import selectors, services
+from atiende.sla.schemas import (
+    AddIn,
+    AddOut,
+    BetweenIn,
+    BetweenOut,
+    CalendarCreate,
+    CalendarOut,
+    CalendarUpdate,
+)
+
+router = Router(tags=["calendars"])
+CHANNEL = "api"
+
+
+class CalendarFilters(Filters):
+    organization_id: FilterId | None = None
+
+
+def _department(request: HttpRequest, department_id: int | None):
+    if department_id is None:
+        return None
+    return core_selectors.department_get(actor=request.auth, department_id=department_id)
+
+
+@router.get("/calendars", response=list[CalendarOut], summary="Business calendars")
+@paginate(Pagination, ordering=("id",))
+def calendar_list(request: HttpRequest, filters: Query[CalendarFilters]):
+    return selectors.calendar_list(actor=request.auth, organization_id=filters.organization_id)
+
+
+@router.get("/calendars/{calendar_id}", response=CalendarOut, summary="One business calendar")
+def calendar_detail(request: HttpRequest, calendar_id: int):
+    return selectors.calendar_get(actor=request.auth, calendar_id=calendar_id)
+
+
+@router.post("/calendars", response={201: CalendarOut}, summary="Create a business calendar")
+def calendar_create(request: HttpRequest, payload: CalendarCreate):
+    data = payload.model_dump()
+    organization = core_selectors.organization_get(
+        actor=request.auth, organization_id=data.pop("organization_id"))
+    department = _department(request, data.pop("department_id"))
+    calendar = services.calendar_create(
+        actor=request.auth, organization=organization, department=department,
+        channel=CHANNEL, **data,
+    )
+    return Status(201, selectors.calendar_get(actor=request.auth, calendar_id=calendar.pk))
+
+
+@router.patch("/calendars/{calendar_id}", response=CalendarOut,
+              summary="Change a business calendar")
+def calendar_update(request: HttpRequest, calendar_id: int, payload: CalendarUpdate):
+    calendar = selectors.calendar_get(actor=request.auth, calendar_id=calendar_id)
+    changes = payload.changes()
+    if "department_id" in changes:
+        changes["department"] = _department(request, changes.pop("department_id"))
+    services.calendar_update(actor=request.auth, calendar=calendar, changes=changes,
+                             channel=CHANNEL)
+    return selectors.calendar_get(actor=request.auth, calendar_id=calendar_id)
+
+
+@router.post("/calendars/{calendar_id}/add", response=AddOut,
+             summary="When a number of working minutes after a start is over")
+def calendar_add(request: HttpRequest, calendar_id: int, payload: AddIn):
+    calendar = selectors.calendar_get(actor=request.auth, calendar_id=calendar_id)
+    return {"due": selectors.calendar_due(calendar=calendar, start=payload.start,
+                                          minutes=payload.minutes)}
+
+
+@router.post("/calendars/{calendar_id}/between", response=BetweenOut,
+             summary="Working time between two instants")
+def calendar_between(request: HttpRequest, calendar_id: int, payload: BetweenIn):
+    calendar = selectors.calendar_get(actor=request.auth, calendar_id=calendar_id)
+    seconds = selectors.calendar_between(calendar=calendar, start=payload.start,
+                                         end=payload.end).total_seconds()
+    return {"minutes": seconds / 60, "seconds": seconds}

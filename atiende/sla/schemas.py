@@ -1,0 +1,113 @@
+"""API shapes of business calendars and of the questions asked of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from ninja import Field, Schema
+from pydantic import AwareDatetime, Strict
+
+from atiende.api.schemas import Id, Input
+
+StrictInt = Annotated[int, Strict()]
+Clock = Annotated[str, Field(max_length=5, description='"HH:MM", from "00:00" to "24:00".')]
+
+
+class IntervalOut(Schema):
+    weekday: int = Field(description="0 is Monday, 6 is Sunday.")
+    start: str = Field(alias="start_label")
+    end: str = Field(alias="end_label")
+
+
+class DayOut(Schema):
+    id: int
+    date: dt.date
+    kind: str = Field(description="closed: no working time that day (an extra holiday, a "
+                                  "closure); worked: a public holiday worked as a normal day.")
+    label: str
+
+
+class CalendarOut(Schema):
+    id: int
+    organization_id: int
+    department_id: int | None
+    name: str
+    time_zone: str
+    is_24x7: bool
+    country: str = Field(description="Whose public holidays are days off (ISO 3166 "
+                                     "alpha-2; empty for none).")
+    subdivision: str
+    is_default: bool
+    intervals: list[IntervalOut]
+    days: list[DayOut]
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_intervals(calendar) -> list:
+        return list(calendar.intervals.all())
+
+    @staticmethod
+    def resolve_days(calendar) -> list:
+        return list(calendar.days.all())
+
+
+class IntervalIn(Input):
+    weekday: StrictInt = Field(description="0 is Monday, 6 is Sunday.")
+    start: Clock
+    end: Clock
+
+
+class DayIn(Input):
+    date: dt.date
+    kind: Literal["closed", "worked"]
+    label: str = Field("", max_length=120)
+
+
+class CalendarCreate(Input):
+    organization_id: Id
+    department_id: Id | None = None
+    name: str = Field(max_length=120)
+    time_zone: str = Field(None, max_length=64,
+                           description="An IANA zone; the organization's when left out.")
+    country: str = Field(None, max_length=2,
+                         description="The organization's when left out; empty for none.")
+    subdivision: str = Field("", max_length=10)
+    is_24x7: bool = False
+    is_default: bool = Field(None, description="Left out: the default when the organization "
+                                               "has none and the calendar no department.")
+    intervals: list[IntervalIn] = Field(default_factory=list, max_length=200)
+    days: list[DayIn] = Field(default_factory=list, max_length=2000)
+
+
+class CalendarUpdate(Input):
+    """Fields left out stay as they are; `intervals` and `days` replace the whole list."""
+
+    department_id: Id | None = None
+    name: str = Field(None, max_length=120)
+    time_zone: str = Field(None, max_length=64)
+    country: str = Field(None, max_length=2)
+    subdivision: str = Field(None, max_length=10)
+    is_24x7: bool = None
+    is_default: bool = None
+    intervals: list[IntervalIn] = Field(None, max_length=200)
+    days: list[DayIn] = Field(None, max_length=2000)
+
+
+class AddIn(Input):
+    start: AwareDatetime
+    minutes: StrictInt = Field(description="Working minutes to add; more than 0.")
+
+
+class AddOut(Schema):
+    due: dt.datetime = Field(description="In the calendar's time zone.")
+
+
+class BetweenIn(Input):
+    start: AwareDatetime
+    end: AwareDatetime
+
+
+class BetweenOut(Schema):
+    minutes: float
+    seconds: float
