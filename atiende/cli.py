@@ -116,6 +116,11 @@ def _control_socket_arguments() -> list[str]:
 
 def worker(arguments: list[str]) -> int:
     _setup()
+    from atiende.core.periodic import start_scheduler
+
+    # Enqueues the periodic jobs (the SLA sweep, ...); one run each whatever the
+    # number of workers (see atiende.core.periodic).
+    start_scheduler()
     _manage("db_worker", "--queue-name", "*", "--no-reload", *arguments)
     return 0
 

@@ -66,8 +66,11 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 INSTALLED_APPS = [
     "atiende.core",
     "atiende.tickets",
+    "atiende.knowledge",
     "atiende.mail",
     "atiende.sla",
+    "atiende.catalog",
+    "atiende.notifications",
     "atiende.core.apps.ProviderAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",

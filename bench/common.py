@@ -8,10 +8,12 @@ SPEC is a JSON object: `method`, `paths` (taken in turn), `headers`, optional `b
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import http.client
 import json
 import os
+import platform
 import shutil
 import signal
 import socket
@@ -20,7 +22,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -293,6 +295,32 @@ def on_sigterm_unwind() -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_term)
+
+
+def machine_facts() -> dict:
+    """What a benchmark's figures depend on besides the code (for its JSON)."""
+    import django
+
+    return {"python": platform.python_version(), "django": django.get_version(),
+            "cpus": os.cpu_count(),
+            "load_average_before": [round(value, 2) for value in os.getloadavg()]}
+
+
+def command_line(name: str, doc: str, bench: Callable, add_arguments: Callable,
+                 check_arguments: Callable, steps: dict[str, Callable]) -> int:
+    """The command line of one benchmark: `<step> ARGS...` runs one of its `steps` in
+    this process (as `helper` calls them, with their text arguments) and prints its
+    JSON; otherwise the options are parsed and `{name: bench(options)}` printed."""
+    if len(sys.argv) > 1 and sys.argv[1] in steps:
+        print(json.dumps(steps[sys.argv[1]](*sys.argv[2:])))
+        return 0
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    add_arguments(parser)
+    options = parser.parse_args()
+    check_arguments(parser, options)
+    on_sigterm_unwind()
+    print(json.dumps({name: bench(options)}, indent=2))
+    return 0
 
 
 def main() -> int:

@@ -36,7 +36,6 @@ Fixed setup, fixed data, one JSON document on stdout (progress goes to stderr):
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import random
@@ -51,11 +50,11 @@ from common import (
     ROOT,
     STEP_TIMEOUT,
     atiende,
+    command_line,
     data_dir_environment,
     database_info,
     helper,
     log,
-    on_sigterm_unwind,
     percentiles,
 )
 
@@ -312,19 +311,9 @@ def check_arguments(parser: argparse.ArgumentParser, options: argparse.Namespace
 
 
 def main() -> int:
-    if len(sys.argv) > 1 and sys.argv[1] == "measure":
-        print(json.dumps(measure(sys.argv[2], int(sys.argv[3]))))
-        return 0
-    if len(sys.argv) > 1 and sys.argv[1] == "processes":
-        print(json.dumps(processes(int(sys.argv[2]))))
-        return 0
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add_arguments(parser)
-    options = parser.parse_args()
-    check_arguments(parser, options)
-    on_sigterm_unwind()
-    print(json.dumps({"mail": bench(options)}, indent=2))
-    return 0
+    return command_line("mail", __doc__, bench, add_arguments, check_arguments,
+                        {"measure": lambda path, count: measure(path, int(count)),
+                         "processes": lambda count: processes(int(count))})
 
 
 if __name__ == "__main__":

@@ -1,9 +1,12 @@
 """Benchmarks: `GET /api/v1/me`, then the ticket pages and endpoints with 100,000
 tickets (bench/tickets.py), each against `atiende web` (gunicorn), then inbound e-mail
-(bench/mail.py: 1,000 mixed messages through the ingest service and the pipe), and the
-business-calendar arithmetic on one core (bench/calendar_bench.py). One JSON document on
-stdout, with a section for each (`api_me`, `tickets`, `mail`, `calendar`); progress goes
-to stderr.
+(bench/mail.py: 1,000 mixed messages through the ingest service and the pipe), the
+business-calendar arithmetic on one core (bench/calendar_bench.py), and outbound
+notifications (bench/notifications_bench.py: queueing and rendering for 1,000 events),
+and the service catalog (bench/catalog_bench.py: catalog and item pages, submissions),
+and knowledge search (bench/knowledge_bench.py: 10,000 articles, in-process).
+One JSON document on stdout, with a section for each (`api_me`, `tickets`, `mail`,
+`calendar`, `notifications`, `catalog`, `knowledge`); progress goes to stderr.
 
 The `/me` section, fixed setup and fixed load:
 
@@ -19,7 +22,9 @@ The `/me` section, fixed setup and fixed load:
     python bench/run.py [--requests 4000] [--concurrency 8] [--web-concurrency 2]
                         [--tickets 100000] [--ticket-requests 300]
                         [--mail-messages 1000] [--mail-processes 30]
-                        [--only me|tickets|mail|calendar]
+                        [--notification-events 1000] [--catalog-requests 300]
+                        [--sla-tickets 100000]
+                        [--only me|tickets|mail|calendar|notifications|catalog|sla]
     python bench/run.py queries TOKEN                                  (internal)
 """
 
@@ -33,7 +38,11 @@ import sys
 from pathlib import Path
 
 import calendar_bench
+import catalog_bench
+import knowledge_bench
 import mail
+import notifications_bench
+import sla_bench
 import tickets
 from common import (
     STEP_TIMEOUT,
@@ -162,15 +171,25 @@ def main() -> int:
                         help="gunicorn worker processes (WEB_CONCURRENCY)")
     parser.add_argument("--web-threads", type=int, default=4,
                         help="threads per gunicorn worker (WEB_THREADS)")
-    parser.add_argument("--only", choices=("me", "tickets", "mail", "calendar"),
+    parser.add_argument("--only",
+                        choices=("me", "tickets", "mail", "calendar", "notifications",
+                                 "catalog", "sla", "knowledge"),
                         help="run one of the benchmarks (default: all)")
     tickets.add_arguments(parser, prefix="ticket-")
     mail.add_arguments(parser)
+    notifications_bench.add_arguments(parser)
+    catalog_bench.add_arguments(parser)
+    knowledge_bench.add_arguments(parser)
+    sla_bench.add_arguments(parser)
     options = parser.parse_args()
     if not (1 <= options.requests <= 100_000 and 1 <= options.concurrency <= 64):
         parser.error("requests must be 1..100000 and concurrency 1..64")
     tickets.check_arguments(parser, options)
     mail.check_arguments(parser, options)
+    notifications_bench.check_arguments(parser, options)
+    catalog_bench.check_arguments(parser, options)
+    knowledge_bench.check_arguments(parser, options)
+    sla_bench.check_arguments(parser, options)
 
     on_sigterm_unwind()
     document = {}
@@ -183,6 +202,14 @@ def main() -> int:
         document["calendar"] = calendar_bench.bench()
     if options.only in (None, "mail"):
         document["mail"] = mail.bench(options)
+    if options.only in (None, "notifications"):
+        document["notifications"] = notifications_bench.bench(options)
+    if options.only in (None, "catalog"):
+        document["catalog"] = catalog_bench.bench(options)
+    if options.only in (None, "knowledge"):
+        document["knowledge"] = knowledge_bench.bench(options)
+    if options.only in (None, "sla"):
+        document["sla"] = sla_bench.bench(options)
     print(json.dumps(document, indent=2))
     return 0
 

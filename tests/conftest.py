@@ -63,7 +63,9 @@ def _test_resets_may_purge_the_event_log():
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings):
+def _fast_and_isolated(settings, tmp_path):
+    # Stored files of a test (and the periodic sweep of them) stay in its own folder.
+    settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",

@@ -12,9 +12,11 @@ from datetime import datetime
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from atiende.catalog.demo import load_demo_catalog
 from atiende.core import services
 from atiende.core.models import DepartmentFunction, Role, User
-from atiende.sla.demo import load_demo_calendars
+from atiende.knowledge.demo import load_demo_knowledge
+from atiende.sla.demo import load_demo_calendars, load_demo_policies
 from atiende.tickets.demo import DEMO_TICKETS, load_demo_tickets
 
 DEMO_PASSWORD = "atiende-demo"
@@ -136,6 +138,9 @@ def load_demo(*, tickets: int = DEMO_TICKETS, now: datetime | None = None) -> No
                                          channel="cli")
     load_demo_calendars(actor=admin)
     load_demo_tickets(actor=admin, count=tickets, now=now)
+    load_demo_policies(actor=admin)
+    load_demo_catalog(actor=admin)
+    load_demo_knowledge(actor=admin)
     # One hash for every demo account: hashing it thirty times would only slow the load.
     User.objects.filter(email__endswith=".example").update(password=make_password(DEMO_PASSWORD))
 

@@ -6,6 +6,8 @@ not administer answers 404, as if it did not exist.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -32,9 +34,14 @@ from atiende.errors import Conflict, NotFound, ValidationFailed
 PAGE_SIZE = 50
 
 
-def _administered(request, slug: str) -> Organization:
+def administered_organization(
+    request, slug: str, allowed: Callable[[User, Organization], bool] = policies.can_administer,
+) -> Organization:
+    """The organization of a /manage/<slug>/ page, when the actor may administer what the
+    page shows (`allowed`); else NotFound, as for an organization they cannot see. Every
+    app's management pages start here."""
     organization = selectors.organization_get_by_slug(actor=request.user, slug=slug)
-    if not policies.can_administer(request.user, organization):
+    if not allowed(request.user, organization):
         raise NotFound()
     return organization
 
@@ -100,7 +107,7 @@ def manage_index(request):
 @login_required
 @handles_errors
 def manage_people(request, slug: str):
-    organization = _administered(request, slug)
+    organization = administered_organization(request, slug)
     search = request.GET.get("q", "").strip()[:100]
     people = selectors.users_with_memberships(
         selectors.user_list(actor=request.user, organization_id=organization.pk, search=search),
@@ -114,7 +121,7 @@ def manage_people(request, slug: str):
 @login_required
 @handles_errors
 def manage_person_new(request, slug: str):
-    organization = _administered(request, slug)
+    organization = administered_organization(request, slug)
     roles = grantable_roles(provider=organization.is_provider,
                             everything=scope_of(request.user).everything)
     form = PersonCreateForm(
@@ -144,7 +151,7 @@ def manage_person_new(request, slug: str):
 @login_required
 @handles_errors
 def manage_person(request, slug: str, user_id: int):
-    organization = _administered(request, slug)
+    organization = administered_organization(request, slug)
     person = _person(request, organization, user_id)
     form = PersonEditForm(posted(request), initial={
         "display_name": person.display_name, "email": person.email, "phone": person.phone,
@@ -177,7 +184,7 @@ def _membership_form(request, organization: Organization, data=None) -> Membersh
 @require_POST
 @handles_errors
 def manage_membership_add(request, slug: str, user_id: int):
-    organization = _administered(request, slug)
+    organization = administered_organization(request, slug)
     person = _person(request, organization, user_id)
     form = _membership_form(request, organization, request.POST)
     if form.is_valid():
@@ -210,7 +217,7 @@ def _form_errors_as_message(request, form) -> None:
 @require_POST
 @handles_errors
 def manage_membership_revoke(request, slug: str, user_id: int, membership_id: int):
-    organization = _administered(request, slug)
+    organization = administered_organization(request, slug)
     person = _person(request, organization, user_id)
     membership = selectors.membership_get(actor=request.user, user=person,
                                           membership_id=membership_id)
@@ -228,7 +235,7 @@ def manage_membership_revoke(request, slug: str, user_id: int, membership_id: in
 @login_required
 @handles_errors
 def manage_departments(request, slug: str):
-    organization = _administered(request, slug)
+    organization = administered_organization(request, slug)
     form = DepartmentForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -249,7 +256,7 @@ def manage_departments(request, slug: str):
 @login_required
 @handles_errors
 def manage_department(request, slug: str, department_id: int):
-    organization = _administered(request, slug)
+    organization = administered_organization(request, slug)
     department = selectors.department_get(actor=request.user, department_id=department_id)
     if department.organization_id != organization.pk:
         raise NotFound()
@@ -273,7 +280,7 @@ def manage_department(request, slug: str, department_id: int):
 @login_required
 @handles_errors
 def manage_teams(request, slug: str):
-    organization = _administered(request, slug)
+    organization = administered_organization(request, slug)
     departments = _department_choices(request, organization)
     form = TeamCreateForm(posted(request), departments=departments)
     if request.method == "POST" and form.is_valid():
@@ -298,7 +305,7 @@ def manage_teams(request, slug: str):
 @login_required
 @handles_errors
 def manage_team(request, slug: str, team_id: int):
-    organization = _administered(request, slug)
+    organization = administered_organization(request, slug)
     team = _team(request, organization, team_id)
     form = TeamForm(posted(request),
                     initial={"name": team.name, "description": team.description})
@@ -325,7 +332,7 @@ def _member_form(request, team, data=None) -> TeamMemberForm:
 @require_POST
 @handles_errors
 def manage_team_member_add(request, slug: str, team_id: int):
-    team = _team(request, _administered(request, slug), team_id)
+    team = _team(request, administered_organization(request, slug), team_id)
     form = _member_form(request, team, request.POST)
     if not form.is_valid():
         # Only the department's agents not yet in the team are offered; anyone else
@@ -348,7 +355,7 @@ def manage_team_member_add(request, slug: str, team_id: int):
 @require_POST
 @handles_errors
 def manage_team_member_remove(request, slug: str, team_id: int, user_id: int):
-    team = _team(request, _administered(request, slug), team_id)
+    team = _team(request, administered_organization(request, slug), team_id)
     person = selectors.user_get(actor=request.user, user_id=user_id)
     services.team_member_remove(actor=request.user, team=team, user=person)
     messages.success(request, _("%(name)s has left the team.") % {"name": person})
@@ -358,7 +365,7 @@ def manage_team_member_remove(request, slug: str, team_id: int, user_id: int):
 @login_required
 @handles_errors
 def manage_activity(request, slug: str):
-    organization = _administered(request, slug)
+    organization = administered_organization(request, slug)
     events = selectors.audit_list(actor=request.user, organization_id=organization.pk)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     return _page(request, organization, "manage/activity.html", {"page": page}, "activity")

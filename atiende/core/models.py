@@ -388,3 +388,21 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.endpoint} {self.key}"
+
+
+class PeriodicJob(models.Model):
+    """When one periodic job (`atiende.core.periodic`) is next due. A worker that finds
+    the row due moves `next_run_at` forward in the same transaction as it enqueues the
+    job's task, under a row lock, so one worker enqueues each run whatever the number
+    of workers."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    next_run_at = models.DateTimeField()
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("periodic job")
+        verbose_name_plural = _("periodic jobs")
+
+    def __str__(self) -> str:
+        return self.name

@@ -99,10 +99,12 @@ def _unique_slug(model, base: str, **scope) -> str:
     return candidate
 
 
-def _audit(
+def audit(
     *, actor: User | None, organization_id: int | None, action: str, target,
     changes: dict | None = None, channel: str = "web",
 ) -> None:
+    """Record an administrative change in its organization's activity log. Every app's
+    services call this in the transaction of the change (None actor: the system)."""
     AuditEvent.objects.create(
         actor=actor if actor and actor.pk else None,
         organization_id=organization_id,
@@ -115,7 +117,7 @@ def _audit(
     )
 
 
-def _apply(instance, values: Mapping[str, Any]) -> dict[str, list]:
+def apply_changes(instance, values: Mapping[str, Any]) -> dict[str, list]:
     """Set the values that differ; return {field: [old, new]} for the audit trail."""
     changed = {}
     for name, value in values.items():
@@ -152,7 +154,7 @@ def organization_create(
             time_zone=_time_zone("time_zone", time_zone),
             country=_country(country),
         )
-        _audit(actor=actor, organization_id=organization.pk, action="organization.created",
+        audit(actor=actor, organization_id=organization.pk, action="organization.created",
                target=organization, channel=channel)
     return organization
 
@@ -181,10 +183,10 @@ def organization_update(
         values["is_active"] = bool(changes["is_active"])
     with transaction.atomic():
         organization = Organization.objects.select_for_update().get(pk=organization.pk)
-        changed = _apply(organization, values)
+        changed = apply_changes(organization, values)
         if changed:
             organization.save(update_fields=list(changed))
-            _audit(actor=actor, organization_id=organization.pk, action="organization.updated",
+            audit(actor=actor, organization_id=organization.pk, action="organization.updated",
                    target=organization, changes=changed, channel=channel)
     return organization
 
@@ -234,7 +236,7 @@ def department_create(
             slug=_validated_slug(Department, slug or name, explicit=bool(slug),
                                  organization=organization),
         )
-        _audit(actor=actor, organization_id=organization.pk, action="department.created",
+        audit(actor=actor, organization_id=organization.pk, action="department.created",
                target=department, channel=channel)
     return department
 
@@ -269,10 +271,10 @@ def department_update(
         values["is_active"] = bool(changes["is_active"])
     with transaction.atomic():
         department = Department.objects.select_for_update().get(pk=department.pk)
-        changed = _apply(department, values)
+        changed = apply_changes(department, values)
         if changed:
             department.save(update_fields=list(changed))
-            _audit(actor=actor, organization_id=department.organization_id,
+            audit(actor=actor, organization_id=department.organization_id,
                    action="department.updated", target=department, changes=changed,
                    channel=channel)
     return department
@@ -302,7 +304,7 @@ def team_create(
             raise ValidationFailed({"name": _("This department already has a team with this "
                                               "name.")}, code="duplicate_name")
         team = Team.objects.create(department=department, name=name, description=description)
-        _audit(actor=actor, organization_id=department.organization_id, action="team.created",
+        audit(actor=actor, organization_id=department.organization_id, action="team.created",
                target=team, channel=channel)
         if lead is not None:
             _team_add(actor=actor, team=team, user=lead, channel=channel)
@@ -340,10 +342,10 @@ def team_update(
                 raise ValidationFailed({"lead_id": _("The team lead must be a member of the "
                                                      "team.")}, code="lead_not_member")
             values["lead_id"] = lead_id
-        changed = _apply(team, values)
+        changed = apply_changes(team, values)
         if changed:
             team.save(update_fields=list(changed))
-            _audit(actor=actor, organization_id=team.department.organization_id,
+            audit(actor=actor, organization_id=team.department.organization_id,
                    action="team.updated", target=team, changes=changed, channel=channel)
     return team
 
@@ -364,7 +366,7 @@ def _team_add(*, actor: User, team: Team, user: User, channel: str) -> None:
     if team.members.filter(pk=user.pk).exists():
         return
     team.members.add(user)
-    _audit(actor=actor, organization_id=team.department.organization_id,
+    audit(actor=actor, organization_id=team.department.organization_id,
            action="team.member_added", target=team, changes={"user": [None, user.pk]},
            channel=channel)
 
@@ -379,7 +381,7 @@ def team_member_remove(*, actor: User, team: Team, user: User, channel: str = "w
         if team.lead_id == user.pk:
             team.lead = None
             team.save(update_fields=["lead"])
-        _audit(actor=actor, organization_id=team.department.organization_id,
+        audit(actor=actor, organization_id=team.department.organization_id,
                action="team.member_removed", target=team, changes={"user": [user.pk, None]},
                channel=channel)
 
@@ -415,7 +417,7 @@ def user_create(
             else:
                 user.set_unusable_password()
             user.save()
-            _audit(actor=actor, organization_id=organization.pk, action="user.created",
+            audit(actor=actor, organization_id=organization.pk, action="user.created",
                    target=user, changes={"email": [None, email]}, channel=channel)
             if role:
                 _grant(actor=actor, user=user, organization=organization,
@@ -476,10 +478,10 @@ def _user_write(*, actor: User, user: User, changes: Mapping[str, Any], channel:
     try:
         with transaction.atomic():
             locked = User.objects.select_for_update().get(pk=user.pk)
-            changed = _apply(locked, values)
+            changed = apply_changes(locked, values)
             if changed:
                 locked.save(update_fields=list(changed))
-                _audit(actor=actor, organization_id=locked.organization_id,
+                audit(actor=actor, organization_id=locked.organization_id,
                        action="user.updated", target=locked, changes=changed, channel=channel)
     except IntegrityError:
         raise _duplicate_email() from None
@@ -502,6 +504,23 @@ def membership_grant(
                             department=department, role=role, channel=channel)
     forget_scope(user)
     return membership
+
+
+def requester_register(*, organization: Organization, email: str, display_name: str,
+                       channel: str) -> User:
+    """A requester the system registers itself (an unknown sender under a mailbox that
+    creates requesters): no password yet (a reset link gives one), audited like the
+    organization's other new people. Call it inside the caller's transaction."""
+    user = User(email=_email(email), display_name=display_name.strip()[:150],
+                organization=organization, language=organization.language,
+                time_zone=organization.time_zone)
+    user.set_unusable_password()
+    user.save()
+    audit(actor=None, organization_id=organization.pk, action="user.created", target=user,
+          changes={"email": [None, user.email]}, channel=channel)
+    _grant(actor=None, user=user, organization=organization, department=None,
+           role=Role.REQUESTER, channel=channel)
+    return user
 
 
 def _grant(
@@ -535,7 +554,7 @@ def _grant(
                        code="duplicate_membership")
     membership = Membership.objects.create(user=user, organization=organization,
                                            department=department, role=role)
-    _audit(actor=actor, organization_id=organization.pk, action="membership.granted",
+    audit(actor=actor, organization_id=organization.pk, action="membership.granted",
            target=user, changes={"role": [None, role], "department": [None, _plain(department)]},
            channel=channel)
     return membership
@@ -558,7 +577,7 @@ def membership_revoke(*, actor: User, membership: Membership, channel: str = "we
                 ).exclude(pk=membership.pk).exists()
                 if not still_in_department:
                     team.members.remove(user)
-        _audit(actor=actor, organization_id=membership.organization_id,
+        audit(actor=actor, organization_id=membership.organization_id,
                action="membership.revoked", target=user,
                changes={"role": [membership.role, None],
                         "department": [membership.department_id, None]},
@@ -583,7 +602,7 @@ def token_create(
     with transaction.atomic():
         token = ApiToken.objects.create(user=actor, name=name, digest=hash_token(plaintext),
                                         hint=plaintext[:8], expires_at=expires_at)
-        _audit(actor=actor, organization_id=actor.organization_id, action="token.created",
+        audit(actor=actor, organization_id=actor.organization_id, action="token.created",
                target=token, channel=channel)
     return token, plaintext
 
@@ -596,7 +615,7 @@ def token_revoke(*, actor: User, token: ApiToken, channel: str = "web") -> ApiTo
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
-            _audit(actor=actor, organization_id=actor.organization_id, action="token.revoked",
+            audit(actor=actor, organization_id=actor.organization_id, action="token.revoked",
                    target=token, channel=channel)
     return token
 
@@ -649,8 +668,8 @@ def provider_bootstrap(
             admin.set_unusable_password()
         admin.save()
         Membership.objects.create(user=admin, organization=provider, role=Role.PROVIDER_ADMIN)
-        _audit(actor=None, organization_id=provider.pk, action="organization.created",
+        audit(actor=None, organization_id=provider.pk, action="organization.created",
                target=provider, channel="cli")
-        _audit(actor=None, organization_id=provider.pk, action="membership.granted",
+        audit(actor=None, organization_id=provider.pk, action="membership.granted",
                target=admin, changes={"role": [None, Role.PROVIDER_ADMIN]}, channel="cli")
     return admin

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from atiende.core import services as core_services
-from atiende.core.models import Department, Organization, Role, Team, User
+from atiende.core.models import Department, Organization, Team, User
 from atiende.errors import (
     Conflict,
     FileTooLarge,
@@ -440,24 +440,12 @@ def _requester_create(organization: Organization, parsed: ParsedMessage) -> User
     """An unknown sender, under a mailbox that creates requesters: a requester of the
     organization, without a password (a reset link or an invitation gives one later).
     Audited as the organization's other new people are, through the e-mail channel."""
-    try:
-        validate_email(parsed.sender)
-    except DjangoValidationError:
-        raise ValidationFailed({"sender": _("Enter a valid e-mail address.")},
-                               code="invalid_email") from None
     name = parsed.sender_name.strip() or parsed.sender.split("@")[0]
     try:
         with transaction.atomic():
-            user = User(email=parsed.sender, display_name=name[:150],
-                        organization=organization, language=organization.language,
-                        time_zone=organization.time_zone)
-            user.set_unusable_password()
-            user.save()
-            core_services._audit(actor=None, organization_id=organization.pk,
-                                 action="user.created", target=user,
-                                 changes={"email": [None, user.email]}, channel=CHANNEL)
-            core_services._grant(actor=None, user=user, organization=organization,
-                                 department=None, role=Role.REQUESTER, channel=CHANNEL)
+            user = core_services.requester_register(
+                organization=organization, email=parsed.sender, display_name=name,
+                channel=CHANNEL)
     except IntegrityError:  # the same stranger's other message got there first
         user = User.objects.get(email=parsed.sender)
     return user
@@ -569,7 +557,7 @@ def inbound_retry(*, actor: User, message: InboundMessage, channel: str = "web")
             record.save(update_fields=["attempts", "reviewed_by", "reviewed_at"])
             with translation.override(record.mailbox.organization.language):
                 outcome = _process(record, parsed, review=True, stored_files=stored_files)
-            core_services._audit(actor=actor, organization_id=record.mailbox.organization_id,
+            core_services.audit(actor=actor, organization_id=record.mailbox.organization_id,
                                  action="mail.retried", target=record,
                                  changes={"state": [old_state, record.state]}, channel=channel)
     except (OperationalError, InterfaceError) as error:
@@ -589,7 +577,7 @@ def inbound_retry(*, actor: User, message: InboundMessage, channel: str = "web")
             record.reviewed_by, record.reviewed_at = actor, timezone.now()
             record.save(update_fields=["attempts", "state", "reason", "detail",
                                        "reviewed_by", "reviewed_at"])
-            core_services._audit(actor=actor, organization_id=record.mailbox.organization_id,
+            core_services.audit(actor=actor, organization_id=record.mailbox.organization_id,
                                  action="mail.retried", target=record,
                                  changes={"state": [old_state, record.state]}, channel=channel)
         return Outcome(Action.QUARANTINED, message=record, reason="processing_failed",
@@ -608,7 +596,7 @@ def inbound_discard(*, actor: User, message: InboundMessage, channel: str = "web
         record.state, record.raw = InboundState.DISCARDED, b""
         record.reviewed_by, record.reviewed_at = actor, timezone.now()
         record.save(update_fields=["state", "raw", "reviewed_by", "reviewed_at"])
-        core_services._audit(actor=actor, organization_id=record.mailbox.organization_id,
+        core_services.audit(actor=actor, organization_id=record.mailbox.organization_id,
                              action="mail.discarded", target=record,
                              changes={"state": [old_state, record.state]}, channel=channel)
     return record
@@ -697,7 +685,7 @@ def mailbox_create(*, actor: User, organization: Organization, address: str,
     try:
         with transaction.atomic():
             mailbox = Mailbox.objects.create(organization=organization, **values)
-            core_services._audit(actor=actor, organization_id=organization.pk,
+            core_services.audit(actor=actor, organization_id=organization.pk,
                                  action="mailbox.created", target=mailbox,
                                  changes={"address": [None, mailbox.address]}, channel=channel)
     except IntegrityError:
@@ -719,10 +707,10 @@ def mailbox_update(*, actor: User, mailbox: Mailbox, changes: Mapping[str, Any],
         with transaction.atomic():
             locked = Mailbox.objects.select_for_update().get(pk=mailbox.pk)
             values = _mailbox_values(locked.organization, changes, locked)
-            changed = core_services._apply(locked, values)
+            changed = core_services.apply_changes(locked, values)
             if changed:
                 locked.save(update_fields=list(changed))
-                core_services._audit(actor=actor, organization_id=locked.organization_id,
+                core_services.audit(actor=actor, organization_id=locked.organization_id,
                                      action="mailbox.updated", target=locked,
                                      changes=changed, channel=channel)
     except IntegrityError:

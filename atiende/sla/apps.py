@@ -14,3 +14,15 @@ class SlaConfig(AppConfig):
         from atiende.sla.services import AUDIT_ACTIONS as CALENDAR_ACTIONS
 
         AUDIT_ACTIONS.update(CALENDAR_ACTIONS)
+        from atiende.sla.policy_services import AUDIT_ACTIONS as POLICY_ACTIONS
+
+        AUDIT_ACTIONS.update(POLICY_ACTIONS)
+        # The outbox consumer that keeps clocks up to date, and the sweep that marks
+        # breaches and warnings when they come due.
+        import datetime as dt
+
+        import atiende.sla.consumers  # noqa: F401
+        from atiende.core import periodic
+        from atiende.sla.tasks import sweep_clocks
+
+        periodic.register("sla.sweep", every=dt.timedelta(minutes=1), task=sweep_clocks)

@@ -162,3 +162,162 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date.isoformat()} {self.get_kind_display()}"
+
+
+# --- service level policies -----------------------------------------------------------------
+
+DEFAULT_WARNING_PERCENTAGES = [75, 90]
+DEFAULT_PAUSE_REASONS = ["awaiting_requester"]
+
+
+def _default_warnings() -> list[int]:
+    return list(DEFAULT_WARNING_PERCENTAGES)
+
+
+def _default_pause_reasons() -> list[str]:
+    return list(DEFAULT_PAUSE_REASONS)
+
+
+class SlaPolicy(models.Model):
+    """The service levels one organization promises for the tickets its conditions
+    match, counted on one business calendar.
+
+    Every condition left empty matches any ticket; the policy whose set conditions all
+    hold and that sets the most of them applies (`atiende.sla.matching`). Two active
+    policies of one organization that could match the same ticket with as many
+    conditions each are refused when saved, so the choice is never a coin toss.
+    `updated_at` moves with every change to the policy or its targets.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="sla_policies",
+        verbose_name=_("organization"),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.PROTECT, related_name="sla_policies",
+        verbose_name=_("business calendar"),
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="sla_policies", null=True,
+        blank=True, verbose_name=_("department"),
+    )
+    kind = models.CharField(_("ticket kind"), max_length=20, blank=True)
+    service = models.ForeignKey(
+        "tickets.Service", on_delete=models.PROTECT, related_name="sla_policies", null=True,
+        blank=True, verbose_name=_("service"),
+    )
+    category = models.ForeignKey(
+        "tickets.Category", on_delete=models.PROTECT, related_name="sla_policies", null=True,
+        blank=True, verbose_name=_("category"),
+    )
+    ticket_channel = models.CharField(_("channel"), max_length=12, blank=True)
+    priorities = models.JSONField(_("priorities"), default=list, blank=True)  # [] is any
+    pause_reasons = models.JSONField(_("pending reasons that pause resolution"),
+                                     default=_default_pause_reasons, blank=True)
+    warning_percentages = models.JSONField(_("warnings at (percent)"), default=_default_warnings,
+                                           blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint("organization", Lower("name"), name="sla_policy_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlaTarget(models.Model):
+    """What a policy promises for tickets of one priority, in working minutes of the
+    policy's calendar: the first public reply, and the resolution (and, recorded for
+    later, each next reply)."""
+
+    policy = models.ForeignKey(SlaPolicy, on_delete=models.CASCADE, related_name="targets",
+                               verbose_name=_("SLA policy"))
+    priority = models.PositiveSmallIntegerField(_("priority"))
+    first_response_minutes = models.PositiveIntegerField(_("first response (minutes)"))
+    resolution_minutes = models.PositiveIntegerField(_("resolution (minutes)"))
+    next_response_minutes = models.PositiveIntegerField(_("next response (minutes)"),
+                                                        null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SLA target")
+        verbose_name_plural = _("SLA targets")
+        ordering = ["priority"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "priority"], name="sla_target_once"),
+            models.CheckConstraint(condition=Q(priority__gte=1, priority__lte=5),
+                                   name="sla_target_priority"),
+            models.CheckConstraint(
+                condition=Q(first_response_minutes__gt=0, resolution_minutes__gt=0)
+                & (Q(next_response_minutes__isnull=True) | Q(next_response_minutes__gt=0)),
+                name="sla_target_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id} P{self.priority}"
+
+
+class Metric(models.TextChoices):
+    """What a clock measures."""
+
+    FIRST_RESPONSE = "first_response", _("First response")
+    RESOLUTION = "resolution", _("Resolution")
+
+
+class ClockState(models.TextChoices):
+    RUNNING = "running", _("Running")  # counting working time towards its due time
+    PAUSED = "paused", _("Paused")  # not counting (a pause rule holds)
+    MET = "met", _("Met")  # stopped before its due time
+    BREACHED = "breached", _("Breached")  # its due time passed before it stopped
+
+
+class SlaClock(models.Model):
+    """One target of one ticket as last rebuilt from the ticket's event log
+    (`atiende.sla.clocks`): never edited by hand, only replaced by a rebuild or marked
+    breached or warned by the sweep. `elapsed_seconds` is working time counted up to
+    `computed_at` (or `stopped_at`). Its history (the "why") is not stored: the ticket
+    page replays it (`clock_services.explain`), which is cheap for one ticket and keeps
+    bulk rebuilds small."""
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE,
+                               related_name="sla_clocks")
+    metric = models.CharField(_("measures"), max_length=20, choices=Metric.choices)
+    policy = models.ForeignKey(SlaPolicy, on_delete=models.CASCADE, related_name="clocks")
+    target_minutes = models.PositiveIntegerField(_("target (minutes)"))
+    calendar_id_used = models.PositiveIntegerField()
+    started_at = models.DateTimeField(_("started"))
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    paused_since = models.DateTimeField(_("paused since"), null=True, blank=True)
+    elapsed_seconds = models.PositiveIntegerField(_("working time used (seconds)"), default=0)
+    state = models.CharField(_("state"), max_length=10, choices=ClockState.choices)
+    stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("breached"), null=True, blank=True)
+    next_warning_at = models.DateTimeField(null=True, blank=True)
+    next_warning_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    warned_levels = models.JSONField(_("warnings given (percent)"), default=list, blank=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("SLA clock")
+        verbose_name_plural = _("SLA clocks")
+        ordering = ["ticket", "metric"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "metric"], name="sla_clock_once"),
+        ]
+        indexes = [
+            models.Index(fields=["due_at"], condition=Q(state="running"),
+                         name="sla_clock_due"),
+            models.Index(fields=["next_warning_at"], condition=Q(state="running"),
+                         name="sla_clock_warning"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.metric} {self.state}"

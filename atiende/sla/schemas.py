@@ -111,3 +111,80 @@ class BetweenIn(Input):
 class BetweenOut(Schema):
     minutes: float
     seconds: float
+
+
+# --- SLA policies ---------------------------------------------------------------------------
+
+Priority = Annotated[int, Strict(), Field(ge=1, le=5)]
+Minutes = Annotated[int, Strict()]
+
+
+class TargetOut(Schema):
+    priority: int
+    first_response_minutes: int
+    resolution_minutes: int
+    next_response_minutes: int | None
+
+
+class SlaPolicyOut(Schema):
+    id: int
+    organization_id: int
+    name: str
+    calendar_id: int
+    department_id: int | None
+    kind: str
+    service_id: int | None
+    category_id: int | None
+    ticket_channel: str
+    priorities: list[int]
+    pause_reasons: list[str]
+    warning_percentages: list[int]
+    is_active: bool
+    targets: list[TargetOut]
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_targets(policy) -> list:
+        return list(policy.targets.all())
+
+
+class TargetIn(Input):
+    priority: Minutes = Field(description="1 (critical) to 5 (planning).")
+    first_response_minutes: Minutes = Field(description="Working minutes; more than 0.")
+    resolution_minutes: Minutes = Field(description="Working minutes; more than 0.")
+    next_response_minutes: Minutes | None = None
+
+
+class SlaPolicyCreate(Input):
+    organization_id: Id
+    name: str = Field(max_length=120)
+    calendar_id: Id
+    department_id: Id | None = None
+    kind: str = Field("", max_length=20)
+    service_id: Id | None = None
+    category_id: Id | None = None
+    ticket_channel: str = Field("", max_length=12)
+    priorities: list[Minutes] = Field(default_factory=list, max_length=5)
+    pause_reasons: list[str] = Field(None, max_length=10,
+                                     description='Default ["awaiting_requester"].')
+    warning_percentages: list[Minutes] = Field(None, max_length=10,
+                                               description="Default [75, 90].")
+    is_active: bool = True
+    targets: list[TargetIn] = Field(default_factory=list, max_length=5)
+
+
+class SlaPolicyUpdate(Input):
+    """Fields left out stay as they are; `targets` replaces all targets."""
+
+    name: str = Field(None, max_length=120)
+    calendar_id: Id = None
+    department_id: Id | None = None
+    kind: str = Field(None, max_length=20)
+    service_id: Id | None = None
+    category_id: Id | None = None
+    ticket_channel: str = Field(None, max_length=12)
+    priorities: list[Minutes] = Field(None, max_length=5)
+    pause_reasons: list[str] = Field(None, max_length=10)
+    warning_percentages: list[Minutes] = Field(None, max_length=10)
+    is_active: bool = None
+    targets: list[TargetIn] = Field(None, max_length=5)

@@ -180,3 +180,36 @@ def upcoming_holidays(*, calendar: BusinessCalendar, now: dt.datetime, days: int
         names = holiday_names(calendar.country, calendar.subdivision, year, language)
         found.extend((day, name) for day, name in names.items() if today <= day <= last)
     return sorted(found)
+
+
+# --- SLA policies and clocks ----------------------------------------------------------------
+
+
+def sla_policy_list(*, actor: User, organization_id: int | None = None) -> QuerySet:
+    """SLA policies the actor may read (as calendars: staff of the organization)."""
+    from atiende.sla.models import SlaPolicy
+
+    queryset = SlaPolicy.objects.filter(policies.visible_calendars(actor)).select_related(
+        "organization", "calendar", "department", "service", "category"
+    ).prefetch_related("targets")
+    if organization_id is not None:
+        queryset = queryset.filter(organization_id=organization_id)
+    return queryset
+
+
+def sla_policy_get(*, actor: User, policy_id: int):
+    from atiende.sla.models import SlaPolicy
+
+    try:
+        return sla_policy_list(actor=actor).get(pk=policy_id)
+    except (SlaPolicy.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None
+
+
+def ticket_clocks(*, ticket) -> list:
+    """The clocks of a ticket already read through the scope, first response first."""
+    from atiende.sla.models import SlaClock
+
+    order = {"first_response": 0, "resolution": 1}
+    clocks = list(SlaClock.objects.filter(ticket=ticket).select_related("policy"))
+    return sorted(clocks, key=lambda clock: order.get(clock.metric, 9))

@@ -22,7 +22,8 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from atiende.core.models import AuditEvent, Department, Organization, User
+from atiende.core import services as core_services
+from atiende.core.models import Department, Organization, User
 from atiende.core.services import time_zone_names
 from atiende.errors import Conflict, PermissionDenied, ValidationFailed
 from atiende.sla import policies
@@ -246,15 +247,18 @@ def _no_working_time() -> ValidationFailed:
 
 def _audit(*, actor: User, calendar: BusinessCalendar, action: str, changes: dict,
            channel: str) -> None:
-    AuditEvent.objects.create(
-        actor=actor if actor and actor.pk else None, organization_id=calendar.organization_id,
-        action=action, target_type="businesscalendar", target_id=calendar.pk,
-        target_label=str(calendar)[:255], changes=changes, channel=channel,
-    )
+    core_services.audit(actor=actor, organization_id=calendar.organization_id, action=action,
+                        target=calendar, changes=changes, channel=channel)
 
 
 def _touch(calendar: BusinessCalendar) -> None:
-    """Move `updated_at` strictly forward: it keys the compiled-calendar cache."""
+    """Move `updated_at` strictly forward: it keys the compiled-calendar cache. After
+    commit, the clocks of open tickets counting on the calendar are rebuilt."""
+    from atiende.sla.tasks import rebuild_calendar_clocks
+
+    calendar_id = calendar.pk
+    if calendar_id is not None:
+        transaction.on_commit(lambda: rebuild_calendar_clocks.enqueue(calendar_id=calendar_id))
     now = timezone.now()
     calendar.updated_at = max(now, calendar.updated_at + dt.timedelta(microseconds=1))
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from atiende.core import selectors as core_selectors
+from atiende.core.manage_views import administered_organization
 from atiende.core.models import Organization
 from atiende.core.scoping import scope_of
 from atiende.core.web import add_service_errors, handles_errors, posted
@@ -30,10 +31,7 @@ STANDARD_WEEK = {f"hours_{weekday}": "08:00-12:00, 14:00-18:00" for weekday in r
 
 
 def _administered(request, slug: str) -> Organization:
-    organization = core_selectors.organization_get_by_slug(actor=request.user, slug=slug)
-    if not policies.can_manage_calendars(request.user, organization):
-        raise NotFound()
-    return organization
+    return administered_organization(request, slug, policies.can_manage_calendars)
 
 
 def _calendar(request, organization: Organization, calendar_id: int) -> BusinessCalendar:

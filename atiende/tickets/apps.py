@@ -13,6 +13,17 @@ class TicketsConfig(AppConfig):
 
         connection_created.connect(register_sqlite_permission,
                                    dispatch_uid="atiende_event_purge_permission")
+        import datetime as dt
+
         # Registers the outbox consumer that keeps the search index up to date, in
         # every process that dispatches events (web and worker).
         import atiende.tickets.search.index  # noqa: F401
+        from atiende.core import periodic
+        from atiende.tickets.tasks import dispatch_events, sweep_attachment_files
+
+        # Events a crashed process left undelivered are offered again within a minute;
+        # files of uploads whose transaction never committed go within the hour.
+        periodic.register("tickets.outbox", every=dt.timedelta(minutes=1),
+                          task=dispatch_events)
+        periodic.register("tickets.attachment_sweep", every=dt.timedelta(hours=1),
+                          task=sweep_attachment_files)

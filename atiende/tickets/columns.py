@@ -84,6 +84,24 @@ def _optional(related: str) -> Callable[[Ticket, str], str]:
     return cell
 
 
+def _sla(ticket: Ticket) -> str:
+    """Time left or overdue of the ticket's most urgent clock, coloured; "Paused" or
+    "Met" without a due time (see atiende.sla.presentation)."""
+    from atiende.sla.presentation import time_left_text, tone
+
+    state = ticket.sla_state
+    if not state:
+        return NONE
+    now = timezone.now()
+    if ticket.sla_due_at is not None:
+        text = time_left_text(ticket.sla_due_at, now)
+        title = date_format(timezone.localtime(ticket.sla_due_at), "DATETIME_FORMAT")
+        return (f'<span class="badge badge-{tone(state, ticket.sla_due_at, now)}" '
+                f'title="{_text(title)}">{_text(text)}</span>')
+    label = _("Paused") if state == "paused" else _("Met") if state == "met" else state
+    return f'<span class="badge badge-{tone(state, None, now)}">{_text(label)}</span>'
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -109,6 +127,8 @@ COLUMNS: dict[str, Column] = {column.key: column for column in (
     Column("priority", gettext_lazy("Priority"), ("priority",),
            lambda ticket, url: _priority(ticket)),
     Column("status", gettext_lazy("Status"), ("status",), lambda ticket, url: _status(ticket)),
+    Column("sla", gettext_lazy("SLA"), ("sla_due_at", "sla_state"),
+           lambda ticket, url: _sla(ticket)),
     Column("assignee", gettext_lazy("Assignee"), ("assignee__display_name", "team__name"),
            lambda ticket, url: _assignee(ticket)),
     Column("channel", gettext_lazy("Channel"), ("channel",),

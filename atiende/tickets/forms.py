@@ -6,6 +6,7 @@ form never offers, nor accepts, something the actor may not see.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from collections.abc import Callable, Iterable
@@ -14,6 +15,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import linebreaks
 from django.utils.translation import gettext_lazy as _
@@ -117,9 +119,15 @@ class VersionedForm(forms.Form):
 
 
 QUEUE_LABELS = {"mine": _("My tickets"), "teams": _("My teams"),
-                "unassigned": _("Unassigned"), "all": _("All I can see")}
+                "unassigned": _("Unassigned"), "at_risk": _("At risk"),
+                "all": _("All I can see")}
 SORT_LABELS = {"newest": _("Newest first"), "priority": _("Highest priority first"),
-               "updated": _("Recently updated")}
+               "updated": _("Recently updated"), "due": _("Due soonest")}
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    """Midnight of `day` in the current (the reader's) time zone."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
 class QueueForm(forms.Form):
@@ -127,40 +135,56 @@ class QueueForm(forms.Form):
     is ignored, never an error: a bookmarked queue keeps working."""
 
     queue = ChoiceField(label=_("Queue"), required=False,
-                              choices=[(name, QUEUE_LABELS[name]) for name in QUEUES])
+                        choices=[(name, QUEUE_LABELS[name]) for name in QUEUES])
     status = ChoiceField(label=_("Status"), required=False, choices=[
         ("", _("Open")), ("any", _("Any status")), *Status.choices])
     priority = ChoiceField(label=_("Priority"), required=False,
-                                 choices=[("", _("Any priority")), *Priority.choices])
+                           choices=[("", _("Any priority")), *Priority.choices])
     kind = ChoiceField(label=_("Kind"), required=False,
-                             choices=[("", _("Any kind")), *WORK_KINDS])
+                       choices=[("", _("Any kind")), *WORK_KINDS])
+    organization = ObjectChoiceField(label=_("Organization"),
+                                     empty_label=_("Any organization"))
     department = ObjectChoiceField(label=_("Department"), empty_label=_("Any department"))
     team = ObjectChoiceField(label=_("Team"), empty_label=_("Any team"))
     assignee = ObjectChoiceField(label=_("Assignee"), empty_label=_("Anyone"))
     category = ObjectChoiceField(label=_("Category"), empty_label=_("Any category"))
+    service = ObjectChoiceField(label=_("Service"), empty_label=_("Any service"))
+    channel = ChoiceField(label=_("Channel"), required=False,
+                          choices=[("", _("Any channel")), *Channel.choices])
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=50)
+    created_from = forms.DateField(label=_("Created from"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    created_to = forms.DateField(label=_("Created until"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
     requester = forms.CharField(label=_("Requester"), required=False, max_length=100,
                                 widget=forms.TextInput(attrs={
                                     "type": "search", "placeholder": _("Name or e-mail")}))
     sort = ChoiceField(label=_("Sort"), required=False,
-                             choices=[(name, SORT_LABELS[name]) for name in SORTS])
+                       choices=[(name, SORT_LABELS[name]) for name in SORTS])
     after = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
     col = KnownChoicesField(
         label=_("Columns"), required=False, widget=forms.CheckboxSelectMultiple,
         choices=[(key, column.label) for key, column in COLUMNS.items() if key != "number"])
 
-    FILTERS = ("status", "priority", "kind", "department", "team", "assignee", "category",
-               "requester")
+    FILTERS = ("status", "priority", "kind", "organization", "department", "team",
+               "assignee", "category", "service", "channel", "tag", "created_from",
+               "created_to", "requester")
+    OBJECTS = ("organization", "department", "team", "assignee", "category", "service")
 
     def __init__(self, data, *, choices: dict) -> None:
         super().__init__(data)
+        departments = choices["departments"]
+        several = len({department.organization_id for department in departments}) > 1
+        self.fields["organization"].set_objects(
+            dict.fromkeys(department.organization for department in departments))
         self.fields["department"].set_objects(
-            choices["departments"],
-            label=lambda d: f"{d.name} · {d.organization.name}" if len(
-                {x.organization_id for x in choices["departments"]}) > 1 else d.name)
+            departments,
+            label=lambda d: f"{d.name} · {d.organization.name}" if several else d.name)
         self.fields["team"].set_objects(choices["teams"])
         self.fields["assignee"].set_objects(choices["agents"])
         self.fields["category"].set_objects(choices["categories"],
                                             label=lambda c: c.path)
+        self.fields["service"].set_objects(choices["services"])
         self.is_valid()
 
     def value(self, name: str) -> Any:
@@ -184,18 +208,22 @@ class QueueForm(forms.Form):
         return [(key, label, key in shown) for key, label in self.fields["col"].choices]
 
     def filters(self) -> dict:
-        """The filters in `selectors.ticket_list`'s words."""
+        """The filters in `selectors.ticket_list`'s words (days in the reader's zone)."""
         status = self.value("status")
-        objects = {name: self.value(name) for name in ("department", "team", "assignee",
-                                                        "category")}
+        start, end = self.value("created_from"), self.value("created_to")
         return {
             "status": list(Status.values) if status == "any" else [status] if status else [],
             "priority": [int(self.value("priority"))] if self.value("priority") else [],
             "kind": self.value("kind"),
-            **{f"{name}_id": item.pk for name, item in objects.items() if item},
+            "channel": self.value("channel"),
+            "tag": self.value("tag"),
+            **{f"{name}_id": self.value(name).pk for name in self.OBJECTS if self.value(name)},
+            "created_after": _day_start(start) if start else None,
+            "created_before": _day_start(end + dt.timedelta(days=1)) if end else None,
         }
 
-    MORE = ("priority", "kind", "department", "team", "assignee", "category")
+    MORE = ("priority", "kind", "organization", "department", "team", "assignee",
+            "category", "service", "channel", "tag", "created_from", "created_to")
 
     def active_filters(self) -> int:
         return sum(1 for name in self.FILTERS if self.value(name))

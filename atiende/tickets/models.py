@@ -350,6 +350,11 @@ class Ticket(models.Model):
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Denormalized from the ticket's SLA clocks (atiende.sla.clock_services) so queues
+    # sort and filter by index: the earliest due time of its clocks still counting (a
+    # breached one included), and the most urgent of their states ("" without clocks).
+    sla_due_at = models.DateTimeField(_("SLA due"), null=True, blank=True)
+    sla_state = models.CharField(_("SLA state"), max_length=10, blank=True, default="")
 
     class Meta:
         verbose_name = _("ticket")
@@ -361,6 +366,7 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "status", "-id"], name="ticket_assignee"),
             models.Index(fields=["team", "status", "-id"], name="ticket_team"),
             models.Index(fields=["requester", "-id"], name="ticket_requester"),
+            models.Index(fields=["sla_due_at", "id"], name="ticket_sla_due"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -521,6 +527,8 @@ class EventKind(models.TextChoices):
     UNLINKED = "unlinked", _("Unlinked")
     MERGED = "merged", _("Merged")
     MERGED_INTO = "merged_into", _("Merged into another")
+    SLA_WARNING = "sla_warning", _("Service level warning")
+    SLA_BREACHED = "sla_breached", _("Service level breached")
 
 
 class Event(models.Model):

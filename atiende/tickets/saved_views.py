@@ -25,8 +25,9 @@ from atiende.validation import text
 
 # The queue's parameters a view keeps (`atiende.tickets.forms.QueueForm`); a value the
 # viewer was not offered is ignored when the view is opened, as in a bookmarked URL.
-SINGLE_KEYS = ("queue", "sort", "status", "priority", "kind", "department", "team",
-               "assignee", "category", "requester")
+SINGLE_KEYS = ("queue", "sort", "status", "priority", "kind", "organization", "department",
+               "team", "assignee", "category", "service", "channel", "tag", "created_from",
+               "created_to", "requester")
 MAX_VALUE = 100
 MAX_VIEWS = 100
 

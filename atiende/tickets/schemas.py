@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import Strict
+from pydantic import AwareDatetime, Strict
 
 from atiende.api.schemas import FilterId, Filters, Id, Input
 
@@ -197,6 +197,10 @@ class TicketFilters(Filters):
     channel: str | None = None
     unassigned: bool = False
     tag: str | None = None
+    created_after: AwareDatetime | None = Field(
+        None, description="Created at or after this moment (ISO 8601 with its offset).")
+    created_before: AwareDatetime | None = Field(
+        None, description="Created before this moment (ISO 8601 with its offset).")
 
 
 class TicketCreate(Input):

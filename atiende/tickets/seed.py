@@ -42,6 +42,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
 
+from atiende.core.database import refresh_statistics
 from atiende.core.models import Department, Membership, Organization, Role, Team, User
 from atiende.tickets import demo_content as content
 from atiende.tickets.demo import as_html, texts_words
@@ -214,18 +215,10 @@ def seed_tickets(*, tickets: int, organizations: int = 1, seed: int = 1,
         report.events += events
         if progress is not None:
             progress(report.tickets)
-    _refresh_statistics()
+    refresh_statistics()
     report.seconds = time.perf_counter() - started
     return report
 
-
-def _refresh_statistics() -> None:
-    """Let PostgreSQL's planner see the rows just loaded. Autovacuum would, some minutes
-    later; until then it plans queue pages for the tables as they were (nearly empty)
-    and picks bitmap scans that read every ticket of a desk."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
 
 
 # --- organizations, desks, people ---------------------------------------------------------

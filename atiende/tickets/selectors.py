@@ -48,6 +48,10 @@ def ticket_list(*, actor: User, filters: dict | None = None) -> QuerySet[Ticket]
         queryset = queryset.filter(assignee__isnull=True)
     if filters.get("tag"):
         queryset = queryset.filter(tags__name=filters["tag"])
+    if filters.get("created_after"):
+        queryset = queryset.filter(created_at__gte=filters["created_after"])
+    if filters.get("created_before"):
+        queryset = queryset.filter(created_at__lt=filters["created_before"])
     return queryset.order_by("-id")
 
 

@@ -9,7 +9,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
 
 from atiende.core import selectors as core_selectors
 from atiende.core.models import DEPARTMENT_ROLES, Department, Membership, Team, User
@@ -20,8 +21,10 @@ from atiende.tickets.columns import Column, chosen, related, row_fields
 from atiende.tickets.models import OPEN_STATUSES, Event, Ticket
 
 PAGE_SIZE = 50
-QUEUES = ("mine", "teams", "unassigned", "all")
-SORTS = ("newest", "priority", "updated")
+QUEUES = ("mine", "teams", "unassigned", "at_risk", "all")
+SORTS = ("newest", "priority", "updated", "due")
+# The "at risk" queue: open tickets whose service level is due within this, or breached.
+AT_RISK = dt.timedelta(hours=4)
 
 
 def is_staff(actor: User) -> bool:
@@ -43,6 +46,8 @@ def _queue_condition(actor: User, queue: str) -> Q:
         return Q(team_id__in=_my_teams(actor))
     if queue == "unassigned":
         return Q(assignee__isnull=True) & scope_of(actor).work_filter()
+    if queue == "at_risk":
+        return Q(sla_due_at__lte=timezone.now() + AT_RISK) | Q(sla_state="breached")
     return Q()
 
 
@@ -69,6 +74,9 @@ def _cursor_of(ticket: Ticket, sort: str) -> str:
         return f"{ticket.priority}~{ticket.pk}"
     if sort == "updated":
         return f"{ticket.updated_at.isoformat()}~{ticket.pk}"
+    if sort == "due":
+        due = ticket.sla_due_at.isoformat() if ticket.sla_due_at else "none"
+        return f"{due}~{ticket.pk}"
     return str(ticket.pk)
 
 
@@ -82,13 +90,22 @@ def _after(sort: str, cursor: str) -> Q | None:
             moment, pk = cursor.rsplit("~", 1)
             updated = dt.datetime.fromisoformat(moment)
             return Q(updated_at__lt=updated) | Q(updated_at=updated, pk__lt=int(pk))
+        if sort == "due":
+            # Soonest due first, tickets without a due time last; ties by id.
+            moment, pk = cursor.rsplit("~", 1)
+            if moment == "none":
+                return Q(sla_due_at__isnull=True, pk__gt=int(pk))
+            due = dt.datetime.fromisoformat(moment)
+            return (Q(sla_due_at__gt=due) | Q(sla_due_at=due, pk__gt=int(pk))
+                    | Q(sla_due_at__isnull=True))
         return Q(pk__lt=int(cursor))
     except (TypeError, ValueError):
         return None
 
 
-ORDER = {"newest": ("-id",), "priority": ("priority", "-id"), "updated": ("-updated_at", "-id")}
-SORT_FIELDS = ("priority", "updated_at")  # what the cursors read
+ORDER = {"newest": ("-id",), "priority": ("priority", "-id"), "updated": ("-updated_at", "-id"),
+         "due": (F("sla_due_at").asc(nulls_last=True), "id")}
+SORT_FIELDS = ("priority", "updated_at", "sla_due_at")  # what the cursors read
 
 
 def queue_page(*, actor: User, queue: str, filters: dict, requester_search: str = "",
@@ -178,8 +195,8 @@ def agents_of(*, actor: User, departments: QuerySet[Department]) -> QuerySet[Use
 
 
 def filter_choices(*, actor: User) -> dict:
-    """What the queue filters offer: the actor's departments, their teams, agents and
-    categories (four queries)."""
+    """What the queue filters offer: the actor's departments, their teams, agents,
+    categories and services (five queries)."""
     departments = working_departments(actor=actor)
     return {
         "departments": list(departments.select_related("organization")),
@@ -188,6 +205,8 @@ def filter_choices(*, actor: User) -> dict:
         "agents": list(agents_of(actor=actor, departments=departments)),
         "categories": [category for category in selectors.category_list(actor=actor)
                        if category.is_active],
+        "services": list(selectors.service_list(actor=actor).filter(
+            is_active=True, department__in=departments)),
     }
 
 

@@ -41,3 +41,31 @@ def other_calendar(org_other, admin_other_org):
     return services.calendar_create(actor=admin_other_org, organization=org_other,
                                     name="Clínica", time_zone="America/Bogota", country="CO",
                                     intervals=OFFICE_WEEK)
+
+
+STANDARD_TARGETS = [
+    {"priority": 1, "first_response_minutes": 30, "resolution_minutes": 240},
+    {"priority": 2, "first_response_minutes": 60, "resolution_minutes": 480},
+    {"priority": 3, "first_response_minutes": 120, "resolution_minutes": 960},
+    {"priority": 4, "first_response_minutes": 240, "resolution_minutes": 1920},
+    {"priority": 5, "first_response_minutes": 480, "resolution_minutes": 4800},
+]
+
+
+@pytest.fixture
+def cafe_policy(org_cafe, admin, cafe_calendar):
+    """Café Montaña's catch-all policy on its office calendar."""
+    from atiende.sla import policy_services
+
+    return policy_services.sla_policy_create(
+        actor=admin, organization=org_cafe, name="Estándar", calendar=cafe_calendar,
+        targets=STANDARD_TARGETS)
+
+
+@pytest.fixture
+def other_policy(org_other, admin_other_org, other_calendar):
+    from atiende.sla import policy_services
+
+    return policy_services.sla_policy_create(
+        actor=admin_other_org, organization=org_other, name="Clínica", calendar=other_calendar,
+        targets=STANDARD_TARGETS)

@@ -149,6 +149,8 @@ def test_filters_by_organization_and_department(desk, cast, hr, org_cafe, it, ap
     ({"team_id": "redes"}, "team_id"),
     ({"unassigned": "quizás"}, "unassigned"),
     ({"cursor": "no-es-un-cursor"}, "cursor"),
+    ({"created_after": "2026-11-01T00:00:00"}, "created_after"),
+    ({"created_before": "ayer"}, "created_before"),
 ])
 def test_a_bad_filter_is_a_field_error(query, field, desk, api_client):
     # when
@@ -157,6 +159,17 @@ def test_a_bad_filter_is_a_field_error(query, field, desk, api_client):
     # then
     body = problem(response, 422, response.json()["code"])
     assert [error["field"] for error in body["errors"]] == [field]
+
+
+def test_filters_by_creation_moment(desk, api_client):
+    client = api_client(desk["ana"])
+    third = Ticket.objects.get(number="INC-000003").created_at.isoformat()
+
+    assert _numbers(client, created_after=third) == ["REQ-000002", "INC-000003"]
+    assert _numbers(client, created_before=third) == ["REQ-000001", "INC-000002",
+                                                      "INC-000001"]
+    assert _numbers(client, created_after="2000-01-01T00:00:00-05:00",
+                    created_before="2000-01-02T00:00:00-05:00") == []
 
 
 def test_the_cursor_walks_every_ticket_once_newest_first(desk, cast, org_cafe, it,

@@ -171,3 +171,34 @@ def test_a_requester_has_no_views_to_save(web_client, requester_carla):
 
     assert response.status_code == 403
     assert not SavedView.objects.exists()
+
+
+def test_the_queue_filters_by_organization_service_channel_tag_and_creation_day(
+        agent_ana, requester_carla, org_cafe, it, web_client, settings):
+    from atiende.tickets.models import Service
+
+    correo = Service.objects.create(department=it, name="Correo")
+    by_mail = services.ticket_create(actor=agent_ana, kind=Kind.INCIDENT, title="Sin correo",
+                                     organization=org_cafe, department=it,
+                                     requester=requester_carla, channel="email",
+                                     service=correo)
+    services.ticket_create(actor=agent_ana, kind=Kind.INCIDENT, title="Otro",
+                           organization=org_cafe, department=it, requester=requester_carla,
+                           channel="phone")
+    client = web_client(agent_ana)
+    today = by_mail.created_at.astimezone(agent_ana_zone(agent_ana)).date().isoformat()
+
+    for query in (f"service={correo.pk}", "channel=email",
+                  f"organization={org_cafe.pk}&channel=email",
+                  f"created_from={today}&created_to={today}&channel=email"):
+        response = client.get(f"/tickets/?queue=all&{query}")
+        assert _numbers(response) == [by_mail.number], query
+    assert _numbers(client.get("/tickets/?queue=all&created_to=2000-01-01")) == []
+    # a bad date is ignored, as any value the queue did not offer
+    assert len(_numbers(client.get("/tickets/?queue=all&created_from=mañana"))) == 2
+
+
+def agent_ana_zone(user):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(user.time_zone)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from atiende.core.database import refresh_statistics
 from atiende.tickets import outbox
 from atiende.tickets.models import (
     Comment,
@@ -96,6 +97,7 @@ def reindex_all(*, batch: int = BATCH,
             progress(done)
     with transaction.atomic():
         backends.forget_orphans()
+    refresh_statistics()
     return done
 
 

@@ -213,4 +213,20 @@ def event_sentence(event: Event) -> SafeString:
     if kind == "merged_into":
         return _say(_("%(actor)s merged this ticket into %(ticket)s"), actor=actor,
                     ticket=(event.new_value or {}).get("ticket", "—"))
+    if kind in ("sla_warning", "sla_breached"):
+        return _sla_sentence(event)
     return _say(_("%(actor)s changed the ticket"), actor=actor)
+
+
+def _sla_sentence(event: Event) -> SafeString:
+    """A service level warning or breach, with its instant in the reader's time zone."""
+    from atiende.sla.presentation import metric_label, when_text
+
+    value = event.new_value or {}
+    metric = metric_label(value.get("metric", event.field))
+    if event.kind == "sla_breached":
+        return _say(_("%(metric)s: the service level target was breached at %(at)s"),
+                    metric=metric, at=when_text(value.get("at")))
+    return _say(_("%(metric)s: %(percent)s %% of the service level target used (due "
+                  "%(due)s)"), metric=metric, percent=value.get("percent", "—"),
+                due=when_text(value.get("due_at")))
