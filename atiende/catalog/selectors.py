@@ -60,9 +60,11 @@ def versions_of(*, actor: User, item: CatalogItem) -> QuerySet[FormVersion]:
     return item.versions.select_related("created_by")
 
 
-def pickable_people(*, actor: User, organization: Organization) -> QuerySet[User]:
+def pickable_people(*, actor: User, organization: Organization | None) -> QuerySet[User]:
     """Who a person field may name: active people of the requester's organization
-    (which the actor must see)."""
+    (which the actor must see); nobody for a person of no organization."""
+    if organization is None:
+        return User.objects.none()
     core_selectors.organization_get(actor=actor, organization_id=organization.pk)
     return User.objects.filter(organization=organization, is_active=True).order_by(
         "display_name", "pk")

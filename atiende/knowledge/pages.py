@@ -11,6 +11,8 @@ from atiende.errors import NotFound, PermissionDenied
 from atiende.knowledge import policies, selectors
 from atiende.knowledge.models import Article, KnowledgeCategory, Language, VersionState
 from atiende.knowledge.search import search_articles
+from atiende.tickets.models import Ticket
+from atiende.tickets.policies import visible_tickets
 
 SUGGESTIONS = 3
 
@@ -47,8 +49,11 @@ def article_page(*, actor: User, article_id: int, language: str) -> dict:
         "latest": next((v for v in versions if v.language == language), None),
         "events": list(article.events.select_related("actor")[:20]) if staff else [],
         "feedback": selectors.own_feedback(actor=actor, article=article),
-        "links": (list(article.ticket_links.select_related("ticket").order_by("-created_at")
-                       [:10]) if staff else []),
+        # Only the linked tickets the reader may see: an article of a shared desk may be
+        # linked to tickets of several client organizations.
+        "links": (list(article.ticket_links.filter(
+            ticket__in=Ticket.objects.filter(visible_tickets(actor)))
+            .select_related("ticket").order_by("-created_at")[:10]) if staff else []),
         "states": VersionState,
     }
 

@@ -25,6 +25,16 @@ def _language(request) -> str:
     return (get_language() or "es")[:2]
 
 
+MAX_PAGE = 1000
+
+
+def _page_number(value: str) -> int:
+    """The page asked for, 1 for anything that is not a page number (such as "²")."""
+    if value.isascii() and value.isdigit():
+        return min(max(int(value), 1), MAX_PAGE)
+    return 1
+
+
 @login_required
 @require_safe
 def knowledge_list(request):
@@ -32,7 +42,7 @@ def knowledge_list(request):
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     number = request.GET.get("page", "1")
     context = pages.list_page(actor=request.user, query=query, language=_language(request),
-                              page=int(number) if number.isdigit() else 1, size=PAGE_SIZE)
+                              page=_page_number(number), size=PAGE_SIZE)
     return render(request, "knowledge/list.html", {**context, "search": query})
 
 

@@ -494,7 +494,7 @@ def _reply(record: InboundMessage, parsed: ParsedMessage, sender: User, ticket: 
                 else parsed.text.strip() or _("(No text.)"))
     comment = ticket_services.comment_add(
         actor=sender, ticket=ticket, body=text_to_html(body)[:100_000],
-        visibility=Visibility.PUBLIC, channel=CHANNEL,
+        visibility=_reply_visibility(parsed, sender, ticket), channel=CHANNEL,
     )
     skipped = _attach(parsed, sender, ticket, comment, stored_files)
     _thread(ticket, parsed, comment)
@@ -502,6 +502,17 @@ def _reply(record: InboundMessage, parsed: ParsedMessage, sender: User, ticket: 
             skipped=skipped)
     return Outcome(Action.COMMENTED, message=record, ticket=ticket, comment=comment,
                    skipped_files=skipped)
+
+
+def _reply_visibility(parsed: ParsedMessage, sender: User, ticket: Ticket) -> str:
+    """Internal when staff answer a message about an internal note (a mention): what an
+    agent writes back to such a message must never reach the requester."""
+    keys = [message_id_key(message_id) for message_id in parsed.thread_ids]
+    answers_a_note = keys and TicketMessageId.objects.filter(
+        key__in=keys, ticket=ticket, comment__visibility=Visibility.INTERNAL).exists()
+    if answers_a_note and ticket_policies.works_on(sender, ticket):
+        return Visibility.INTERNAL
+    return Visibility.PUBLIC
 
 
 def _attach(parsed: ParsedMessage, sender: User, ticket: Ticket, comment: Comment | None,

@@ -79,6 +79,9 @@ def compile_template(source: str, field: str):
     except TemplateSyntaxError as error:
         raise ValidationFailed({field: _("The template is not valid: %(error)s")
                                 % {"error": error}}, code="invalid_template") from None
+    except RecursionError:  # hundreds of nested {% if %}: no real template needs that
+        raise ValidationFailed({field: _("The template nests too deeply.")},
+                               code="invalid_template") from None
 
 
 def check_template(subject: str, body: str) -> None:

@@ -19,11 +19,12 @@ class TicketsConfig(AppConfig):
         # every process that dispatches events (web and worker).
         import atiende.tickets.search.index  # noqa: F401
         from atiende.core import periodic
-        from atiende.tickets.tasks import dispatch_events, sweep_attachment_files
+        from atiende.tickets.tasks import redeliver_events, sweep_attachment_files
 
-        # Events a crashed process left undelivered are offered again within a minute;
-        # files of uploads whose transaction never committed go within the hour.
+        # Events a crashed process left undelivered, and consumers that failed on one,
+        # are offered again within a minute; files of uploads whose transaction never
+        # committed go within the hour.
         periodic.register("tickets.outbox", every=dt.timedelta(minutes=1),
-                          task=dispatch_events)
+                          task=redeliver_events)
         periodic.register("tickets.attachment_sweep", every=dt.timedelta(hours=1),
                           task=sweep_attachment_files)

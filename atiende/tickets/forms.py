@@ -125,6 +125,22 @@ SORT_LABELS = {"newest": _("Newest first"), "priority": _("Highest priority firs
                "updated": _("Recently updated"), "due": _("Due soonest")}
 
 
+class DayField(forms.DateField):
+    """A day of this era: a date the calendar arithmetic around it cannot overflow."""
+
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        day = super().clean(value)
+        if day is not None and not 1900 <= day.year <= 9000:
+            raise forms.ValidationError(_("Choose a day between the years 1900 and 9000."))
+        return day
+
+
 def _day_start(day: dt.date) -> dt.datetime:
     """Midnight of `day` in the current (the reader's) time zone."""
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))
@@ -152,10 +168,8 @@ class QueueForm(forms.Form):
     channel = ChoiceField(label=_("Channel"), required=False,
                           choices=[("", _("Any channel")), *Channel.choices])
     tag = forms.CharField(label=_("Tag"), required=False, max_length=50)
-    created_from = forms.DateField(label=_("Created from"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
-    created_to = forms.DateField(label=_("Created until"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+    created_from = DayField(label=_("Created from"))
+    created_to = DayField(label=_("Created until"))
     requester = forms.CharField(label=_("Requester"), required=False, max_length=100,
                                 widget=forms.TextInput(attrs={
                                     "type": "search", "placeholder": _("Name or e-mail")}))
@@ -171,8 +185,20 @@ class QueueForm(forms.Form):
                "created_to", "requester")
     OBJECTS = ("organization", "department", "team", "assignee", "category", "service")
 
-    def __init__(self, data, *, choices: dict) -> None:
+    def __init__(self, data, *, choices: dict | None) -> None:
         super().__init__(data)
+        self.has_choices = choices is not None
+        if choices is not None:
+            self._offer(choices)
+        self.is_valid()
+
+    @classmethod
+    def needs_choices(cls, data) -> bool:
+        """Whether showing `data` needs the filters' choices: one of the folded filters
+        is set (to check it, and to show it unfolded), or `more` asks for them all."""
+        return bool(data.get("more")) or any(data.get(name) for name in cls.MORE)
+
+    def _offer(self, choices: dict) -> None:
         departments = choices["departments"]
         several = len({department.organization_id for department in departments}) > 1
         self.fields["organization"].set_objects(
@@ -185,7 +211,6 @@ class QueueForm(forms.Form):
         self.fields["category"].set_objects(choices["categories"],
                                             label=lambda c: c.path)
         self.fields["service"].set_objects(choices["services"])
-        self.is_valid()
 
     def value(self, name: str) -> Any:
         return self.cleaned_data.get(name) or ""

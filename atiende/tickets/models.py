@@ -566,6 +566,30 @@ class Event(models.Model):
         return f"{self.ticket_id} {self.kind} {self.field}"
 
 
+class EventDeliveryFailure(models.Model):
+    """One consumer that failed on one event (`atiende.tickets.outbox`). The event itself
+    is delivered to the other consumers and marked delivered, so a failing consumer
+    never holds back the rest of the log; this row is retried with a growing delay."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="failures")
+    consumer = models.CharField(_("consumer"), max_length=60)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=1)
+    last_error = models.TextField(_("last error"), blank=True)
+    failed_at = models.DateTimeField(_("failed"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("event delivery failure")
+        verbose_name_plural = _("event delivery failures")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "consumer"], name="one_failure_per_consumer"),
+        ]
+        indexes = [models.Index(fields=["next_attempt_at"], name="failure_due")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.consumer}"
+
+
 class SearchDocument(models.Model):
     """The text of one ticket as search finds it: plain text, kept up to date from the
     event log by the search consumer (`atiende.tickets.search`), rebuilt by

@@ -14,6 +14,13 @@ def dispatch_events() -> int:
 
 
 @task()
+def redeliver_events() -> int:
+    """Offer events a crashed process left undelivered, and retry the consumers that
+    failed on an event and are due again; return how many of either went through."""
+    return outbox.dispatch() + outbox.retry_failures()
+
+
+@task()
 def sweep_attachment_files() -> int:
     """Delete stored files no attachment row names (left by a crash); return how many."""
     return attachments.sweep_orphan_files().count

@@ -70,7 +70,13 @@ def _number(value: str | None) -> int:
 # --- queues -----------------------------------------------------------------------------
 
 
-def queue_response(request, form: QueueForm, choices: dict, *, status: int = 200,
+def _queue_choices(request, data) -> dict | None:
+    """The filters' choices (five queries), read only when the page shows them unfolded
+    or must check one; otherwise the folded panels load them when opened."""
+    return workspace.filter_choices(actor=request.user) if QueueForm.needs_choices(data) else None
+
+
+def queue_response(request, form: QueueForm, choices: dict | None, *, status: int = 200,
                    **extra) -> HttpResponse:
     """The queue page (or, for htmx, its live part) as `form` asks for it, with the
     actor's saved views."""
@@ -79,7 +85,8 @@ def queue_response(request, form: QueueForm, choices: dict, *, status: int = 200
         requester_search=form.value("requester"), sort=form.current_sort, after=form.value("after"),
         columns=form.columns)
     bulk_form = extra.pop("bulk_form", None) or BulkForm(
-        teams=choices["teams"], agents=choices["agents"], me=request.user)
+        teams=choices["teams"] if choices else (), agents=choices["agents"] if choices else (),
+        me=request.user)
     views = list(saved_views.saved_view_list(actor=request.user))
     current = _number(request.GET.get("view"))
     save_form = extra.pop("save_form", None) or SavedViewForm(
@@ -101,7 +108,7 @@ def ticket_queue(request):
     if not workspace.is_staff(request.user):
         page = workspace.requests_of(actor=request.user, after=request.GET.get("after", ""))
         return render(request, "tickets/my_requests.html", {"page": page})
-    choices = workspace.filter_choices(actor=request.user)
+    choices = _queue_choices(request, request.GET)
     return queue_response(request, QueueForm(request.GET, choices=choices), choices)
 
 
@@ -114,8 +121,32 @@ def ticket_queue_live(request):
     if not workspace.is_staff(request.user) or not workspace.queue_changed(
             actor=request.user, since=since):
         return HttpResponse(status=204)
-    choices = workspace.filter_choices(actor=request.user)
+    choices = _queue_choices(request, request.GET)
     return queue_response(request, QueueForm(request.GET, choices=choices), choices)
+
+
+@login_required
+@require_safe
+@handles_errors
+def ticket_queue_filters(request):
+    """The folded filters with their choices, loaded when an agent unfolds them."""
+    if not workspace.is_staff(request.user):
+        raise NotFound()
+    choices = workspace.filter_choices(actor=request.user)
+    return render(request, "tickets/_more_filters.html",
+                  {"form": QueueForm(request.GET, choices=choices)})
+
+
+@login_required
+@require_safe
+@handles_errors
+def ticket_bulk_assign_panel(request):
+    """The bulk assignment's agents and teams, loaded when an agent opens it."""
+    if not workspace.is_staff(request.user):
+        raise NotFound()
+    choices = workspace.filter_choices(actor=request.user)
+    return render(request, "tickets/_bulk_assign.html", {"bulk_form": BulkForm(
+        teams=choices["teams"], agents=choices["agents"], me=request.user)})
 
 
 @login_required

@@ -150,3 +150,24 @@ def test_an_agent_works_the_queue_from_the_keyboard(new_page, desk, agent_ana):
     # then
     expect(ana.locator(".comment-internal .rich")).to_have_text(
         ["Revisar el tóner antes de llamar."])
+
+
+def test_an_agent_unfolds_the_filters_and_filters_by_team(new_page, desk, agent_ana,
+                                                          team_redes):
+    # given: one of the three tickets is the team's; the folded filters are not loaded
+    services.ticket_assign(actor=agent_ana, ticket=desk, team=team_redes, assignee=None,
+                           version=desk.version)
+    ana = new_page(**DESKTOP)
+    _sign_in(ana, agent_ana)
+    ana.goto("/tickets/?queue=all")
+    expect(ana.locator("tr.queue-row")).to_have_count(3)
+    assert ana.locator(".queue-filters select[name=team]").count() == 0
+
+    # when: she unfolds them and picks her team
+    ana.locator("details.more-filters summary").click()
+    ana.locator(".queue-filters select[name=team]").select_option(str(team_redes.pk))
+
+    # then: the queue shows the team's ticket only, and the URL keeps the filter
+    expect(ana.locator("tr.queue-row")).to_have_count(1)
+    expect(ana.locator("tr.queue-row")).to_have_attribute("data-number", desk.number)
+    assert f"team={team_redes.pk}" in ana.url

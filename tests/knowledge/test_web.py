@@ -147,3 +147,33 @@ def test_suggestions_on_the_ticket_page(library, incident, agent_ana, requester_
     assert "Reiniciar la cola de impresoras" in panel.content.decode()
     assert web_client(agent_bruno_other_department).get(
         f"/knowledge/suggestions/{incident.number}/").status_code == 404
+
+
+def test_an_article_page_lists_only_the_linked_tickets_the_reader_may_see(
+        library, shared_desk, agent_sara_shared, provider_admin, org_cafe, org_other,
+        requester_carla, requester_other_org, web_client):
+    from atiende.knowledge import services
+    from atiende.tickets import services as ticket_services
+    from atiende.tickets.models import Kind
+
+    article = library["shared_public"]
+    tickets = {organization.slug: ticket_services.ticket_create(
+        actor=provider_admin, kind=Kind.INCIDENT, title=f"VPN caída en {organization.name}",
+        organization=organization, department=shared_desk, requester=requester)
+        for organization, requester in ((org_cafe, requester_carla),
+                                        (org_other, requester_other_org))}
+    for ticket in tickets.values():
+        services.article_link_ticket(actor=provider_admin, article_id=article.pk, ticket=ticket)
+
+    # Sara serves Café Montaña from the shared desk: she sees its ticket, not the clinic's
+    page = web_client(agent_sara_shared).get(f"/knowledge/{article.pk}/").content.decode()
+
+    assert tickets[org_cafe.slug].number in page
+    assert tickets[org_other.slug].number not in page
+
+
+@pytest.mark.parametrize("number", ["²", "99999999999999999999", "-1", "0"])
+def test_any_page_number_answers_a_page(number, library, agent_ana, web_client):
+    response = web_client(agent_ana).get(f"/knowledge/?q=impresora&page={number}")
+
+    assert response.status_code == 200

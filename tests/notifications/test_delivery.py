@@ -122,6 +122,31 @@ def test_an_internal_note_never_reaches_the_requester(smtp, soporte, deliver, in
     assert "la clave es 1234" in _parts(smtp.messages[0].message)["text/plain"]
 
 
+def test_an_agent_answering_a_mention_by_e_mail_writes_an_internal_note(
+        smtp, soporte, deliver, incident, agent_ana, agent_nico):
+    # given: Nico is mentioned in an internal note, and receives it
+    with deliver():
+        outbox.dispatch()
+        ticket_services.comment_add(actor=agent_ana, ticket=incident,
+                                    visibility=Visibility.INTERNAL,
+                                    body="<p>@nico@cafemontana.example ¿revisas el tóner?</p>")
+    [mention] = to(smtp, "nico@cafemontana.example")
+    smtp.messages.clear()
+    # when: he answers it from his mail program
+    raw = (f"From: Nico <nico@cafemontana.example>\r\nTo: soporte@cafemontana.example\r\n"
+           f"Subject: Re: {mention['Subject']}\r\n"
+           f"Message-ID: <respuesta-nico@cafemontana.example>\r\n"
+           f"In-Reply-To: {mention['Message-ID']}\r\n"
+           f"Date: Tue, 24 Nov 2026 09:00:00 -0500\r\n\r\nYa lo cambié, era el tóner.\r\n"
+           ).encode()
+    with deliver():
+        outcome = mail_services.ingest(mailbox=soporte, raw=raw)
+    # then: his answer is an internal note, and the requester hears nothing of it
+    assert outcome.action == "commented"
+    assert outcome.comment.visibility == Visibility.INTERNAL
+    assert to(smtp, "carla@cafemontana.example") == []
+
+
 def test_another_organizations_people_receive_nothing(
         smtp, soporte, deliver, org_other, other_it, agent_other_org, requester_other_org,
         admin_other_org, agent_ana, requester_carla, org_cafe, it):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from atiende.errors import ValidationFailed
 from atiende.notifications import defaults, rendering
@@ -42,3 +43,12 @@ def test_markup_written_in_a_template_is_sanitised():
     rendered = rendering.render(subject="x", body='<a href="javascript:alert(1)">x</a><img '
                                 'src=x onerror=alert(1)>', context={}, tag="INC-000001")
     assert "javascript:" not in rendered.html and "onerror" not in rendered.html
+
+
+def test_a_template_nested_too_deeply_is_refused_not_a_server_error():
+    source = "{% if ticket %}" * 700 + "x" + "{% endif %}" * 700
+
+    with translation.override("en"), pytest.raises(ValidationFailed) as refused:
+        rendering.compile_template(source, "body")
+
+    assert refused.value.fields == {"body": "The template nests too deeply."}

@@ -7,7 +7,7 @@ from django.db import DatabaseError, connection, transaction
 
 from atiende.tickets import outbox, services
 from atiende.tickets.integrity import event_purge_allowed
-from atiende.tickets.models import Event
+from atiende.tickets.models import Event, EventDeliveryFailure
 
 
 def _timeline(ticket):
@@ -73,26 +73,40 @@ def test_a_deliberate_purge_may_delete_events(incident):
     assert not Event.objects.filter(ticket=incident).exists()
 
 
-def test_a_failing_consumer_leaves_the_event_for_the_next_run(incident, agent_ana):
-    # given: a consumer that fails once
-    failures = []
+def test_a_failing_consumer_is_retried_later_without_holding_back_the_log(
+        incident, agent_ana, org_cafe, it, requester_carla):
+    # given: a second ticket, and a consumer that fails once, on the first event
+    from atiende.tickets.models import Kind
+
+    services.ticket_create(actor=agent_ana, kind=Kind.INCIDENT, title="Otro",
+                           organization=org_cafe, department=it, requester=requester_carla)
+    first_event = Event.objects.filter(ticket=incident).earliest("id")
+    seen = []
 
     @outbox.consumer("test-flaky")
     def flaky(event):
-        if not failures:
-            failures.append(event.pk)
-            raise RuntimeError("worker died")
+        seen.append(event.pk)
+        if seen.count(first_event.pk) == 1 and event.pk == first_event.pk:
+            raise RuntimeError("the mail server is down")
 
     try:
-        # when
-        first = outbox.dispatch()
-        second = outbox.dispatch()
+        # when: the log is dispatched, then the failure retried when it is due
+        delivered = outbox.dispatch()
+        failure = EventDeliveryFailure.objects.get()
+        too_early = outbox.retry_failures(now=failure.failed_at)
+        retried = outbox.retry_failures(now=failure.next_attempt_at)
     finally:
         outbox._consumers.pop("test-flaky")
 
-    # then
-    assert (first, second) == (0, 1)
+    # then: every event was delivered at once; the failing one reached the consumer again
+    assert delivered == Event.objects.count()
     assert not Event.objects.filter(delivered_at__isnull=True).exists()
+    assert (failure.event_id, failure.consumer, failure.attempts) == (
+        first_event.pk, "test-flaky", 1)
+    assert "the mail server is down" in failure.last_error
+    assert (too_early, retried) == (0, 1)
+    assert seen.count(first_event.pk) == 2
+    assert not EventDeliveryFailure.objects.exists()
 
 
 def test_a_consumer_failing_in_the_database_does_not_poison_the_batch(incident, agent_ana,
@@ -105,23 +119,43 @@ def test_a_consumer_failing_in_the_database_does_not_poison_the_batch(incident, 
                                     organization=org_cafe, department=it,
                                     requester=requester_carla)
     first_event = Event.objects.get(ticket=incident)
-    failed = []
+    taken = []
 
     @outbox.consumer("test-sql")
     def broken_sql(event):
-        if event.pk == first_event.pk and not failed:
-            failed.append(event.pk)
+        if event.pk == first_event.pk:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT * FROM no_such_table")
+        taken.append(event.pk)
 
     try:
         # when
-        delivered_first = outbox.dispatch()
-        delivered_then = outbox.dispatch()
+        delivered = outbox.dispatch()
     finally:
         outbox._consumers.pop("test-sql")
 
-    # then: the batch stopped at the failing event, which the next run delivered
-    assert (delivered_first, delivered_then) == (0, 2)
+    # then: the batch went on after the failing event, and its failure is kept
+    assert delivered == 2
+    assert taken == [Event.objects.get(ticket=second).pk]
     assert not Event.objects.filter(ticket__in=[incident, second],
                                     delivered_at__isnull=True).exists()
+    assert EventDeliveryFailure.objects.get().consumer == "test-sql"
+
+
+def test_a_consumer_that_keeps_failing_is_given_up_after_ten_attempts(incident):
+    @outbox.consumer("test-broken")
+    def broken(event):
+        raise RuntimeError("always")
+
+    try:
+        outbox.dispatch()
+        for _ in range(20):
+            failure = EventDeliveryFailure.objects.get()
+            if failure.next_attempt_at is None:
+                break
+            outbox.retry_failures(now=failure.next_attempt_at)
+    finally:
+        outbox._consumers.pop("test-broken")
+
+    failure = EventDeliveryFailure.objects.get()
+    assert (failure.attempts, failure.next_attempt_at) == (outbox.MAX_ATTEMPTS, None)

@@ -195,7 +195,9 @@ def test_the_queue_filters_by_organization_service_channel_tag_and_creation_day(
         assert _numbers(response) == [by_mail.number], query
     assert _numbers(client.get("/tickets/?queue=all&created_to=2000-01-01")) == []
     # a bad date is ignored, as any value the queue did not offer
-    assert len(_numbers(client.get("/tickets/?queue=all&created_from=mañana"))) == 2
+    for day in ("mañana", "9999-12-31", "0001-01-01"):
+        assert len(_numbers(client.get(f"/tickets/?queue=all&created_from={day}"))) == 2
+        assert len(_numbers(client.get(f"/tickets/?queue=all&created_to={day}"))) == 2
 
 
 def agent_ana_zone(user):
