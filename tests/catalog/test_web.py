@@ -71,3 +71,14 @@ def test_submitting_creates_the_request_and_its_page_shows_the_answers(
         page = web_client(viewer).get(response.url).content.decode()
         assert "Tamaño del monitor" in page and "Office, Figma" in page
         assert "(versión 2)" in page or "(version 2)" in page
+
+
+def test_someone_of_no_organization_sees_a_form_with_a_person_field(catalog, web_client):
+    from tests.factories import UserFactory
+
+    superuser = UserFactory(email="root@nubeandina.example", organization=None,
+                            is_superuser=True)
+
+    response = web_client(superuser).get(f"/catalog/{catalog['laptop'].pk}/")
+
+    assert response.status_code == 200
