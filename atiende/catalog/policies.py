@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q
 
 from atiende.catalog.models import CatalogItem
-from atiende.core.models import Department, User
+from atiende.core.models import Department, User, serving
 from atiende.core.scoping import scope_of
 
 
@@ -16,8 +16,7 @@ def _audience_open() -> Q:
 def _offered_to(organization_id: int) -> Q:
     """Active items of active departments that serve the organization and whose
     audience includes it (an empty audience is every organization served)."""
-    serves = Q(department__organization_id=organization_id) | Q(
-        department__is_shared=True, department__organization__is_provider=True)
+    serves = serving([organization_id], via="department__")
     audience = _audience_open() | Q(Exists(CatalogItem.audience.through.objects.filter(
         catalogitem_id=OuterRef("pk"), organization_id=organization_id)))
     return Q(is_active=True, department__is_active=True) & serves & audience

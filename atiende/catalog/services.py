@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
+from atiende.api.schemas import MAX_ID
 from atiende.catalog import policies, selectors
 from atiende.catalog.forms_schema import SchemaError, validate_answers, validate_fields
 from atiende.catalog.models import (
@@ -44,7 +45,6 @@ from atiende.validation import choice, text
 
 DESCRIPTION_MAX = 20_000
 DELIVERY_MAX = 10_000
-MAX_ID = 2**63 - 1  # ids are 64-bit; a larger one would overflow the query
 
 
 def _audit(actor: User, department: Department, action: str, target, changes: dict,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from typing import ClassVar
 
 from django.conf import settings
@@ -60,6 +61,13 @@ class DepartmentFunction(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+def serving(organization_ids: Iterable[int], *, via: str = "") -> Q:
+    """The queryset form of `Department.serves`: departments (reached through `via`,
+    such as "department__") that serve any of `organization_ids`."""
+    return Q(**{f"{via}organization_id__in": list(organization_ids)}) | Q(
+        **{f"{via}is_shared": True, f"{via}organization__is_provider": True})
+
+
 class Department(models.Model):
     """A desk (IT, HR, Finance, ...) with its own queues, agents and later its own
     catalog, categories and SLAs.
@@ -96,7 +104,8 @@ class Department(models.Model):
 
     def serves(self, organization: Organization) -> bool:
         """Whether this desk takes the organization's work: its own, or every client's
-        when it is a shared department of the provider."""
+        when it is a shared department of the provider (`serving` is the queryset
+        form)."""
         if self.organization_id == organization.pk:
             return True
         return self.is_shared and self.organization.is_provider

@@ -17,6 +17,7 @@ from atiende.core.models import (
     Organization,
     Team,
     User,
+    serving,
 )
 from atiende.core.scoping import own_memberships, scope_of
 from atiende.errors import NotFound
@@ -57,9 +58,7 @@ def department_list(*, actor: User, organization_id: int | None = None) -> Query
             condition |= Q(is_shared=True, organization__is_provider=True)
         queryset = queryset.filter(condition)
     if organization_id is not None:
-        queryset = queryset.filter(
-            Q(organization_id=organization_id) | Q(is_shared=True, organization__is_provider=True)
-        )
+        queryset = queryset.filter(serving([organization_id]))
     return queryset
 
 
@@ -222,8 +221,6 @@ def home_summary(*, actor: User) -> dict:
         "administered": list(administered),
         "served_departments": list(
             department_list(actor=actor).filter(
-                Q(organization_id__in=scope.requester_organizations)
-                | Q(is_shared=True, organization__is_provider=True)
-            ).filter(is_active=True)
+                serving(scope.requester_organizations)).filter(is_active=True)
         ) if scope.requester_organizations else [],
     }

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from atiende.core import selectors as core_selectors
+from atiende.core.manage_views import administered_organization
 from atiende.core.models import Department, Organization, Team
 from atiende.core.web import add_service_errors, handles_errors, posted
 from atiende.errors import Conflict, NotFound, ValidationFailed
@@ -28,10 +28,7 @@ PAGE_SIZE = 50
 
 
 def _organization(request, slug: str) -> Organization:
-    organization = core_selectors.organization_get_by_slug(actor=request.user, slug=slug)
-    if not policies.can_manage_mailboxes(request.user, organization):
-        raise NotFound()
-    return organization
+    return administered_organization(request, slug, policies.can_manage_mailboxes)
 
 
 @dataclass

@@ -16,10 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from atiende.core import policies as core_policies
-from atiende.core import selectors as core_selectors
+from atiende.core.manage_views import administered_organization
 from atiende.core.web import add_service_errors, handles_errors, posted
-from atiende.errors import NotFound, ValidationFailed
+from atiende.errors import ValidationFailed
 from atiende.notifications import rendering, selectors, services
 from atiende.notifications.models import NotificationKind, NotificationState, NotificationTemplate
 
@@ -31,10 +30,7 @@ class TemplateForm(forms.Form):
 
 
 def _organization(request, slug: str):
-    organization = core_selectors.organization_get_by_slug(actor=request.user, slug=slug)
-    if not core_policies.can_administer(request.user, organization):
-        raise NotFound()
-    return organization
+    return administered_organization(request, slug)
 
 
 def _target(kind: str, language: str) -> tuple[str, str]:

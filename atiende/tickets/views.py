@@ -89,8 +89,9 @@ def queue_response(request, form: QueueForm, choices: dict | None, *, status: in
         me=request.user)
     views = list(saved_views.saved_view_list(actor=request.user))
     current = _number(request.GET.get("view"))
-    save_form = extra.pop("save_form", None) or SavedViewForm(
-        teams=saved_views.shareable_teams(actor=request.user))
+    # The save panel is part of the full page only, not of the live part htmx refreshes.
+    save_form = extra.pop("save_form", None) or (None if request.htmx else SavedViewForm(
+        teams=saved_views.shareable_teams(actor=request.user)))
     context = {"form": form, "page": page, "bulk_form": bulk_form,
                "tabs": form.tabs(page.counts), "saved_views": views, "save_form": save_form,
                "current_view": next((view for view in views if view.pk == current), None),

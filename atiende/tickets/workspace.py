@@ -13,7 +13,14 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from atiende.core import selectors as core_selectors
-from atiende.core.models import DEPARTMENT_ROLES, Department, Membership, Team, User
+from atiende.core.models import (
+    DEPARTMENT_ROLES,
+    Department,
+    Membership,
+    Team,
+    User,
+    serving,
+)
 from atiende.core.scoping import scope_of
 from atiende.errors import NotFound
 from atiende.tickets import policies, selectors
@@ -181,9 +188,7 @@ def served_departments(*, actor: User) -> QuerySet[Department]:
     provider's shared ones."""
     scope = scope_of(actor)
     return core_selectors.department_list(actor=actor).filter(is_active=True).filter(
-        Q(organization_id__in=scope.requester_organizations)
-        | Q(is_shared=True, organization__is_provider=True)
-    ).order_by("name")
+        serving(scope.requester_organizations)).order_by("name")
 
 
 def agents_of(*, actor: User, departments: QuerySet[Department]) -> QuerySet[User]:
