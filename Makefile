@@ -20,15 +20,23 @@ run: install
 	$(BIN)/atiende demo --if-empty
 	$(BIN)/atiende run
 
-# Tests drive Debian's Chromium and check the catalogs with gettext: installed when
-# missing (as root).
+# Tests drive Debian's Chromium, check the catalogs with gettext and fetch the
+# accessibility checker (axe-core) with npm: installed when missing (as root).
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v xgettext >/dev/null 2>&1 || missing="$$missing gettext"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@# The IMAP tests run a Dovecot of their own on a loopback port; where it cannot be
+	@# installed they are reported as not run (the end of the pytest summary says so).
+	@if ! command -v dovecot >/dev/null 2>&1 && [ ! -x /usr/sbin/dovecot ]; then \
+	  echo "Installing Debian packages: dovecot-imapd"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null) \
+	    || echo "dovecot-imapd could not be installed: the IMAP tests will not run."; \
 	fi
 
 # On SQLite the suite uses a database file, as a real installation does (concurrent

@@ -14,6 +14,8 @@
     atiende ingest-mail --mailbox ADDRESS < message.eml
                                      take one e-mail from a mail server's pipe
                                      (exit status: see atiende/mail/pipe.py)
+    atiende poll-mail [--mailbox ADDRESS]
+                                     fetch the new mail of IMAP mailboxes now
     atiende sweep-attachments [--dry-run]
                                      delete stored files that no attachment refers to
     atiende <django command> ...     any Django management command

@@ -58,6 +58,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Keys of the credentials stored encrypted (atiende.core.secrets): the first encrypts,
+# all decrypt; none: derived from SECRET_KEY.
+SECRETS_KEY = env_list("SECRETS_KEY")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -71,6 +74,8 @@ INSTALLED_APPS = [
     "atiende.sla",
     "atiende.catalog",
     "atiende.notifications",
+    "atiende.satisfaction",
+    "atiende.portal",
     "atiende.core.apps.ProviderAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -266,6 +271,14 @@ MAIL_MAX_BYTES = env_int("MAIL_MAX_MB", 40) * 1024 * 1024
 MAIL_RATE_LIMIT = env_int("MAIL_RATE_LIMIT", 20)
 MAIL_RATE_WINDOW_MINUTES = env_int("MAIL_RATE_WINDOW_MINUTES", 10)
 MAIL_AUTHSERV_IDS = env_list("MAIL_AUTHSERV_IDS")
+
+# --- Microsoft 365 (Graph) and Teams ----------------------------------------------------
+# Where Microsoft Graph and the Entra ID token endpoint live (other clouds, test doubles).
+GRAPH_BASE_URL = env("GRAPH_BASE_URL", "https://graph.microsoft.com/v1.0").rstrip("/")
+LOGIN_BASE_URL = env("LOGIN_BASE_URL", "https://login.microsoftonline.com").rstrip("/")
+GRAPH_TIMEOUT_SECONDS = env_int("GRAPH_TIMEOUT_SECONDS", 30)
+# Plain-http webhook URLs on this machine (tests, development only).
+WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", False)
 
 # --- Languages, time ------------------------------------------------------------------
 LANGUAGE_CODE = env("LANGUAGE_CODE", "es")

@@ -20,21 +20,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
-import time
 from pathlib import Path
 
 from common import (
     STEP_TIMEOUT,
-    atiende,
+    check_range,
     command_line,
-    data_dir_environment,
     database_info,
-    helper,
     log,
-    machine_facts,
-    percentiles,
+    measured_in_process,
+    setup_django,
+    timed,
 )
 
 REQUESTS = 300
@@ -42,29 +39,8 @@ REQUESTER = "valentina.lopez@cafemontana.example"
 NOW = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
 
 
-def _timed(count: int, call) -> dict:
-    latencies = []
-    started = time.perf_counter()
-    for number in range(count):
-        begun = time.perf_counter()
-        call(number)
-        latencies.append(time.perf_counter() - begun)
-    seconds = time.perf_counter() - started
-    return {"requests": count, "seconds": round(seconds, 2),
-            "requests_per_second": round(count / seconds, 1),
-            "latency_ms": percentiles(sorted(latencies))}
-
-
 def measure(count: int) -> dict:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atiende.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    # Pages are rendered in-process, without `collectstatic`'s manifest.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    setup_django(render_pages=True)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -105,9 +81,9 @@ def measure(count: int) -> dict:
             get(url)(0)
     log(f"catalog: {count} catalog pages, item pages and submissions")
     result = {
-        "catalog_page": _timed(count, get("/catalog/")),
-        "item_page": _timed(count, get(item_url)),
-        "submit": _timed(count, submit),
+        "catalog_page": timed(count, get("/catalog/")),
+        "item_page": timed(count, get(item_url)),
+        "submit": timed(count, submit),
     }
     statements = {}
     for name, call in (("catalog_page", get("/catalog/")), ("item_page", get(item_url)),
@@ -122,18 +98,10 @@ def measure(count: int) -> dict:
 
 
 def bench(options: argparse.Namespace) -> dict:
-
-    script = Path(__file__).resolve()
-    with data_dir_environment(1, 1) as environment:
-        atiende(environment, "migrate", "--verbosity", "0")
-        result = helper(script, environment, "measure", str(options.catalog_requests),
-                        timeout=STEP_TIMEOUT * 2)
-    return {
-        "benchmark": "service catalog pages and submissions (in-process test client)",
-        "measures": result,
-        "database": result.pop("database"),
-        **machine_facts(),
-    }
+    return measured_in_process(
+        Path(__file__).resolve(),
+        "service catalog pages and submissions (in-process test client)",
+        str(options.catalog_requests), timeout=STEP_TIMEOUT * 2)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -142,8 +110,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def check_arguments(parser: argparse.ArgumentParser, options: argparse.Namespace) -> None:
-    if not 1 <= options.catalog_requests <= 100_000:
-        parser.error("catalog requests must be 1..100000")
+    check_range(parser, "catalog requests", options.catalog_requests, 1, 100_000)
 
 
 def main() -> int:

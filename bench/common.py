@@ -289,6 +289,55 @@ def database_info() -> dict:
     return {"vendor": connection.vendor, "version": version}
 
 
+def setup_django(*, render_pages: bool = False) -> None:
+    """Django set up in this step's process. `render_pages`: pages are rendered in-process,
+    without `collectstatic`'s manifest."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atiende.settings")
+    import django
+
+    django.setup()
+    if render_pages:
+        from django.conf import settings
+
+        settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+def timed(count: int, call: Callable[[int], object]) -> dict:
+    """`call(number)` for number 0..count-1, one after another: rate and latencies."""
+    latencies = []
+    started = time.perf_counter()
+    for number in range(count):
+        begun = time.perf_counter()
+        call(number)
+        latencies.append(time.perf_counter() - begun)
+    seconds = time.perf_counter() - started
+    return {"requests": count, "seconds": round(seconds, 2),
+            "requests_per_second": round(count / seconds, 1),
+            "latency_ms": percentiles(sorted(latencies))}
+
+
+def measured_in_process(script: Path, description: str, *arguments: str,
+                        timeout: float) -> dict:
+    """A fresh migrated DATA_DIR, the benchmark's `measure` step run there in its own
+    process (its figures carry `database`), and the figures as a benchmark's JSON."""
+    with data_dir_environment(1, 1) as environment:
+        atiende(environment, "migrate", "--verbosity", "0")
+        result = helper(script, environment, "measure", *arguments, timeout=timeout)
+    return {
+        "benchmark": description,
+        "measures": result,
+        "database": result.pop("database"),
+        **machine_facts(),
+    }
+
+
+def check_range(parser: argparse.ArgumentParser, what: str, value: int, low: int,
+                high: int) -> None:
+    if not low <= value <= high:
+        parser.error(f"{what} must be {low}..{high}")
+
+
 def on_sigterm_unwind() -> None:
     """SIGTERM (like Ctrl-C) unwinds through `finally`, which stops the server."""
     def on_term(signum: int, frame: object) -> None:

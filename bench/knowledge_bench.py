@@ -22,22 +22,19 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import sys
-import time
 from pathlib import Path
 
 from common import (
     STEP_TIMEOUT,
-    atiende,
+    check_range,
     command_line,
-    data_dir_environment,
     database_info,
-    helper,
     log,
-    machine_facts,
-    percentiles,
+    measured_in_process,
+    setup_django,
+    timed,
 )
 
 REQUESTS = 300
@@ -63,19 +60,6 @@ _FILLER_TEXT = ("Siga estos pasos con cuidado y verifique el resultado. Si el pr
           "La configuración recomendada está en la política de la empresa; las conexiones "
           "lentas suelen resolverse reiniciando el equipo y revisando la red.")
 FILLER = _FILLER_TEXT.split(" ")
-
-
-def _timed(count: int, call) -> dict:
-    latencies = []
-    started = time.perf_counter()
-    for number in range(count):
-        begun = time.perf_counter()
-        call(number)
-        latencies.append(time.perf_counter() - begun)
-    seconds = time.perf_counter() - started
-    return {"requests": count, "seconds": round(seconds, 2),
-            "requests_per_second": round(count / seconds, 1),
-            "latency_ms": percentiles(sorted(latencies))}
 
 
 def _generate(count: int) -> None:
@@ -124,14 +108,7 @@ def _generate(count: int) -> None:
 
 
 def measure(count: int, articles: int) -> dict:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atiende.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    setup_django(render_pages=True)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -167,9 +144,9 @@ def measure(count: int, articles: int) -> dict:
     found.clear()
     log(f"knowledge: {count} searches of each kind")
     result = {
-        "search_agent": _timed(count, search(agent, "agent")),
-        "search_requester": _timed(count, search(requester, "requester")),
-        "search_page": _timed(count, page),
+        "search_agent": timed(count, search(agent, "agent")),
+        "search_requester": timed(count, search(requester, "requester")),
+        "search_page": timed(count, page),
     }
     statements = {}
     for name, call in (("search_agent", search(agent, "agent")),
@@ -188,18 +165,11 @@ def measure(count: int, articles: int) -> dict:
 
 
 def bench(options: argparse.Namespace) -> dict:
-
-    script = Path(__file__).resolve()
-    with data_dir_environment(1, 1) as environment:
-        atiende(environment, "migrate", "--verbosity", "0")
-        result = helper(script, environment, "measure", str(options.knowledge_requests),
-                        str(options.knowledge_articles), timeout=STEP_TIMEOUT * 4)
-    return {
-        "benchmark": "knowledge search (in-process; search_articles and GET /knowledge/?q=)",
-        "measures": result,
-        "database": result.pop("database"),
-        **machine_facts(),
-    }
+    return measured_in_process(
+        Path(__file__).resolve(),
+        "knowledge search (in-process; search_articles and GET /knowledge/?q=)",
+        str(options.knowledge_requests), str(options.knowledge_articles),
+        timeout=STEP_TIMEOUT * 4)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -210,10 +180,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def check_arguments(parser: argparse.ArgumentParser, options: argparse.Namespace) -> None:
-    if not 1 <= options.knowledge_requests <= 100_000:
-        parser.error("knowledge requests must be 1..100000")
-    if not 1 <= options.knowledge_articles <= 1_000_000:
-        parser.error("knowledge articles must be 1..1000000")
+    check_range(parser, "knowledge requests", options.knowledge_requests, 1, 100_000)
+    check_range(parser, "knowledge articles", options.knowledge_articles, 1, 1_000_000)
 
 
 def main() -> int:

@@ -24,20 +24,23 @@ Fixed setup, fixed data, one JSON document on stdout (progress goes to stderr):
    - `pipe`: `atiende.mail.pipe.deliver` for each, the code path of
      `atiende ingest-mail` (address lookup, ingest, exit status) without starting a
      process per message;
+   - `imap`: the 1,000 messages APPENDed to a Dovecot started by the benchmark on a
+     loopback port (not timed), then polled as the worker does (`atiende.mail.imap`:
+     UID SEARCH, FETCH BODY.PEEK[], ingest, MOVE once stored) until the folder is
+     empty; only where Dovecot is installed (Debian's dovecot-imapd), otherwise
+     `{"not_run": reason}`;
 3. `processes`: `atiende ingest-mail --mailbox ADDRESS < message.eml` as a mail server
    runs it, a new process per message, for a sample (`--mail-processes`, default 30):
    its rate is bound by starting Python and Django, not by the ingest.
 
     python bench/mail.py [--mail-messages 1000] [--mail-processes 30]
-    python bench/mail.py measure service|pipe COUNT                     (internal)
+    python bench/mail.py measure service|pipe|imap COUNT                (internal)
     python bench/mail.py processes COUNT                                (internal)
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
 import subprocess
 import sys
@@ -55,7 +58,9 @@ from common import (
     database_info,
     helper,
     log,
+    machine_facts,
     percentiles,
+    setup_django,
 )
 
 MESSAGES = 1000
@@ -155,13 +160,6 @@ def messages(count: int, *, tag: str, domain: str, mailbox: str) -> list[tuple[s
 # --- the measures (own process, Django set up) ------------------------------------------
 
 
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atiende.settings")
-    import django
-
-    django.setup()
-
-
 def _organization(tag: str):
     """An organization with an IT desk, REQUESTERS requesters and a mailbox."""
     from atiende.core import services as core
@@ -186,8 +184,76 @@ def _organization(tag: str):
     return mailbox, domain
 
 
+def _dovecot_or_reason(folder: Path, address: str):
+    """A Dovecot for the IMAP measure (tests/mail/dovecot.py), or why there is none."""
+    sys.path.insert(0, str(ROOT))
+    from tests.mail.dovecot import Dovecot, DovecotUnavailable
+
+    try:
+        return Dovecot.start(folder, {address: "clave-bench"}), ""
+    except DovecotUnavailable as reason:
+        return None, str(reason)
+
+
+def measure_imap(count: int) -> dict:
+    """The messages APPENDed to a Dovecot, then polled until the folder is empty."""
+    setup_django()
+    from atiende.mail import imap
+    from atiende.mail.models import ImapAccount, ImapSecurity
+
+    mailbox, domain = _organization("imap")
+    made = messages(count, tag="imap", domain=domain, mailbox=mailbox.address)
+    with tempfile.TemporaryDirectory(prefix="atiende-dovecot-") as folder:
+        Path(folder).chmod(0o755)
+        server, reason = _dovecot_or_reason(Path(folder) / "server", mailbox.address)
+        if server is None:
+            return {"not_run": reason}
+        try:
+            appending = time.perf_counter()
+            server.append(mailbox.address, [raw for _kind, raw in made])
+            append_seconds = time.perf_counter() - appending
+            account = ImapAccount.objects.create(
+                mailbox=mailbox, host=server.host, port=server.port,
+                security=ImapSecurity.NONE, username=mailbox.address, secret="clave-bench",
+                after_target="Procesados")
+            actions: Counter = Counter()
+            polls, errors = 0, []
+            started, cpu_started = time.perf_counter(), time.process_time()
+            while True:
+                report = imap.poll_account(account, batch=200)
+                polls += 1
+                actions.update(report.actions)
+                if report.error:
+                    errors.append(report.error)
+                if report.fetched == 0 or report.error or polls > count:
+                    break
+            seconds = time.perf_counter() - started
+            cpu_seconds = time.process_time() - cpu_started
+            left = len(server.folder_uids(mailbox.address))
+            moved = len(server.folder_uids(mailbox.address, "Procesados"))
+        finally:
+            server.stop()
+    fetched = sum(actions.values())
+    return {
+        "messages": count,
+        "seconds": round(seconds, 2),
+        "messages_per_second": round(fetched / seconds, 1),
+        "cpu_seconds": round(cpu_seconds, 2),  # this process only, not Dovecot's
+        "messages_per_cpu_second": round(fetched / cpu_seconds, 1),
+        "polls": polls,
+        "append_seconds": round(append_seconds, 2),
+        "outcomes": dict(sorted(actions.items())),
+        "left_in_folder": left,  # refused messages stay for a person to see
+        "moved": moved,
+        "errors": errors,
+        "database": database_info(),
+    }
+
+
 def measure(mode: str, count: int) -> dict:
-    _setup_django()
+    if mode == "imap":
+        return measure_imap(count)
+    setup_django()
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -239,7 +305,7 @@ def measure(mode: str, count: int) -> dict:
 
 def processes(count: int) -> dict:
     """`atiende ingest-mail` in a new process per message, as a mail server runs it."""
-    _setup_django()
+    setup_django()
     mailbox, domain = _organization("processes")
     made = messages(count, tag="processes", domain=domain, mailbox=mailbox.address)
     statuses: Counter = Counter()
@@ -264,13 +330,11 @@ def processes(count: int) -> dict:
 
 
 def bench(options: argparse.Namespace) -> dict:
-    import django
-
     script = Path(__file__).resolve()
     results: dict[str, dict] = {}
     with data_dir_environment(1, 1) as environment:
         atiende(environment, "migrate", "--verbosity", "0")
-        for mode in ("service", "pipe"):
+        for mode in ("service", "pipe", "imap"):
             log(f"mail {mode}: {options.mail_messages} messages")
             results[mode] = helper(script, environment, "measure", mode,
                                    str(options.mail_messages), timeout=STEP_TIMEOUT * 2)
@@ -280,21 +344,23 @@ def bench(options: argparse.Namespace) -> dict:
                                           str(options.mail_processes), timeout=STEP_TIMEOUT * 2)
     database = results["service"].pop("database")
     results["pipe"].pop("database")
+    results["imap"].pop("database", None)
     targets = []
     if database["vendor"] == TARGET["vendor"]:
-        for mode in ("service", "pipe"):
+        for mode in ("service", "pipe", "imap"):
+            if "not_run" in results[mode]:
+                targets.append(f"{mode}: not run — {results[mode]['not_run']}")
+                continue
             rate = results[mode]["messages_per_second"]
             verdict = "met" if rate >= TARGET["messages_per_second"] else "MISSED"
             targets.append(f"{mode}: {rate} messages/s — {TARGET['text']}: {verdict}")
     return {
-        "benchmark": "inbound e-mail: mixed messages through the ingest service and the pipe",
+        "benchmark": ("inbound e-mail: mixed messages through the ingest service, the pipe "
+                      "and IMAP"),
         "targets": targets,
         "measures": results,
         "database": database,
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "cpus": os.cpu_count(),
-        "load_average_before": [round(value, 2) for value in os.getloadavg()],
+        **machine_facts(),
     }
 
 

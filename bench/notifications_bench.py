@@ -22,7 +22,6 @@ Fixed setup, fixed data, one JSON document on stdout (progress goes to stderr):
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 import time
@@ -30,14 +29,13 @@ from pathlib import Path
 
 from common import (
     STEP_TIMEOUT,
-    atiende,
+    check_range,
     command_line,
-    data_dir_environment,
     database_info,
-    helper,
     log,
-    machine_facts,
+    measured_in_process,
     percentiles,
+    setup_django,
 )
 
 EVENTS = 1000
@@ -46,10 +44,7 @@ SEED = 5
 
 
 def _setup():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atiende.settings")
-    import django
-
-    django.setup()
+    setup_django()
     from atiende.core import services as core
     from atiende.core.models import Role, User
     from atiende.mail import services as mail
@@ -156,19 +151,11 @@ def measure(count: int) -> dict:
 
 
 def bench(options: argparse.Namespace) -> dict:
-
-    script = Path(__file__).resolve()
-    with data_dir_environment(1, 1) as environment:
-        atiende(environment, "migrate", "--verbosity", "0")
-        log(f"notifications: {options.notification_events} events")
-        result = helper(script, environment, "measure", str(options.notification_events),
-                        timeout=STEP_TIMEOUT * 2)
-    return {
-        "benchmark": "outbound notifications: queueing (outbox consumer) and rendering",
-        "measures": result,
-        "database": result.pop("database"),
-        **machine_facts(),
-    }
+    log(f"notifications: {options.notification_events} events")
+    return measured_in_process(
+        Path(__file__).resolve(),
+        "outbound notifications: queueing (outbox consumer) and rendering",
+        str(options.notification_events), timeout=STEP_TIMEOUT * 2)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -177,8 +164,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def check_arguments(parser: argparse.ArgumentParser, options: argparse.Namespace) -> None:
-    if not 1 <= options.notification_events <= 100_000:
-        parser.error("notification events must be 1..100000")
+    check_range(parser, "notification events", options.notification_events, 1, 100_000)
 
 
 def main() -> int:

@@ -1,10 +1,11 @@
 """Benchmarks: `GET /api/v1/me`, then the ticket pages and endpoints with 100,000
 tickets (bench/tickets.py), each against `atiende web` (gunicorn), then inbound e-mail
-(bench/mail.py: 1,000 mixed messages through the ingest service and the pipe), the
+(bench/mail.py: 1,000 mixed messages through the ingest service, the pipe and IMAP), the
 business-calendar arithmetic on one core (bench/calendar_bench.py), and outbound
 notifications (bench/notifications_bench.py: queueing and rendering for 1,000 events),
 and the service catalog (bench/catalog_bench.py: catalog and item pages, submissions),
-and knowledge search (bench/knowledge_bench.py: 10,000 articles, in-process).
+and knowledge search (bench/knowledge_bench.py: 10,000 articles, in-process),
+and the requester's portal pages (bench/portal_bench.py: against `atiende web`).
 One JSON document on stdout, with a section for each (`api_me`, `tickets`, `mail`,
 `calendar`, `notifications`, `catalog`, `knowledge`); progress goes to stderr.
 
@@ -24,6 +25,7 @@ The `/me` section, fixed setup and fixed load:
                         [--mail-messages 1000] [--mail-processes 30]
                         [--notification-events 1000] [--catalog-requests 300]
                         [--sla-tickets 100000]
+                        [--portal-requests 400] [--portal-concurrency 1]
                         [--only me|tickets|mail|calendar|notifications|catalog|sla]
     python bench/run.py queries TOKEN                                  (internal)
 """
@@ -39,9 +41,11 @@ from pathlib import Path
 
 import calendar_bench
 import catalog_bench
+import compliance_bench
 import knowledge_bench
 import mail
 import notifications_bench
+import portal_bench
 import sla_bench
 import tickets
 from common import (
@@ -173,14 +177,17 @@ def main() -> int:
                         help="threads per gunicorn worker (WEB_THREADS)")
     parser.add_argument("--only",
                         choices=("me", "tickets", "mail", "calendar", "notifications",
-                                 "catalog", "sla", "knowledge"),
+                                 "catalog", "sla", "knowledge", "portal",
+                                 "compliance"),
                         help="run one of the benchmarks (default: all)")
     tickets.add_arguments(parser, prefix="ticket-")
     mail.add_arguments(parser)
     notifications_bench.add_arguments(parser)
     catalog_bench.add_arguments(parser)
+    portal_bench.add_arguments(parser)
     knowledge_bench.add_arguments(parser)
     sla_bench.add_arguments(parser)
+    compliance_bench.add_arguments(parser)
     options = parser.parse_args()
     if not (1 <= options.requests <= 100_000 and 1 <= options.concurrency <= 64):
         parser.error("requests must be 1..100000 and concurrency 1..64")
@@ -188,8 +195,10 @@ def main() -> int:
     mail.check_arguments(parser, options)
     notifications_bench.check_arguments(parser, options)
     catalog_bench.check_arguments(parser, options)
+    portal_bench.check_arguments(parser, options)
     knowledge_bench.check_arguments(parser, options)
     sla_bench.check_arguments(parser, options)
+    compliance_bench.check_arguments(parser, options)
 
     on_sigterm_unwind()
     document = {}
@@ -206,10 +215,14 @@ def main() -> int:
         document["notifications"] = notifications_bench.bench(options)
     if options.only in (None, "catalog"):
         document["catalog"] = catalog_bench.bench(options)
+    if options.only in (None, "portal"):
+        document["portal"] = portal_bench.bench(options)
     if options.only in (None, "knowledge"):
         document["knowledge"] = knowledge_bench.bench(options)
     if options.only in (None, "sla"):
         document["sla"] = sla_bench.bench(options)
+    if options.only in (None, "compliance"):
+        document["compliance"] = compliance_bench.bench(options)
     print(json.dumps(document, indent=2))
     return 0
 

@@ -22,20 +22,18 @@ Fixed setup, one JSON document on stdout (progress goes to stderr):
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
 from common import (
     STEP_TIMEOUT,
-    atiende,
+    check_range,
     command_line,
-    data_dir_environment,
     database_info,
-    helper,
     log,
-    machine_facts,
+    measured_in_process,
+    setup_django,
 )
 
 TICKETS = 100_000
@@ -46,10 +44,7 @@ TARGETS = [{"priority": p, "first_response_minutes": 30 * 2 ** (p - 1),
 
 
 def measure(count: int) -> dict:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atiende.settings")
-    import django
-
-    django.setup()
+    setup_django()
     from atiende.core import services as core
     from atiende.core.models import Organization, Role, User
     from atiende.sla import clock_services, policy_services, services
@@ -93,18 +88,9 @@ def measure(count: int) -> dict:
 
 
 def bench(options: argparse.Namespace) -> dict:
-
-    script = Path(__file__).resolve()
-    with data_dir_environment(1, 1) as environment:
-        atiende(environment, "migrate", "--verbosity", "0")
-        result = helper(script, environment, "measure", str(options.sla_tickets),
-                        timeout=STEP_TIMEOUT * 10)
-    return {
-        "benchmark": "SLA clocks rebuilt after a calendar change",
-        "measures": result,
-        "database": result.pop("database"),
-        **machine_facts(),
-    }
+    return measured_in_process(Path(__file__).resolve(),
+                               "SLA clocks rebuilt after a calendar change",
+                               str(options.sla_tickets), timeout=STEP_TIMEOUT * 10)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -113,8 +99,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def check_arguments(parser: argparse.ArgumentParser, options: argparse.Namespace) -> None:
-    if not 1 <= options.sla_tickets <= 1_000_000:
-        parser.error("SLA tickets must be 1..1000000")
+    check_range(parser, "SLA tickets", options.sla_tickets, 1, 1_000_000)
 
 
 def main() -> int:

@@ -272,6 +272,23 @@ def actors(cast, admin_other_org) -> dict:
 
 
 @pytest.fixture
+def english_speakers():
+    """Everyone saved in the test prefers English, so the pages and messages it reads
+    are the source strings, whatever the Spanish catalog says. For modules that assert
+    many messages: `pytestmark = pytest.mark.usefixtures("english_speakers")`."""
+    from django.db.models.signals import pre_save
+
+    from atiende.core.models import User
+
+    def prefer_english(sender, instance, **kwargs):
+        instance.language = "en"
+
+    pre_save.connect(prefer_english, sender=User, dispatch_uid="english_speakers")
+    yield
+    pre_save.disconnect(sender=User, dispatch_uid="english_speakers")
+
+
+@pytest.fixture
 def web_client():
     """A browser-like client signed in as `user` (anonymous for None)."""
 

@@ -107,3 +107,33 @@ def load_demo_catalog(*, actor: User) -> None:
                 "description": DESCRIPTIONS[name],
             })
             services.form_publish(actor=actor, item=item, fields=form, channel="cli")
+            _plans(actor, item)
+
+
+# item name -> (approval steps, fulfilment tasks as (title, team name, stage)). The
+# requesters' managers are set by the people demo (atiende.core.demo).
+PLANS = {
+    "Nuevo portátil": ([{"approver_kind": "manager"}], [
+        ("Crear la cuenta de red y el correo", "Redes e infraestructura", 1),
+        ("Preparar el portátil con su software", "Soporte en sitio", 1),
+        ("Entregar el portátil y recibir el anterior", "Soporte en sitio", 2)]),
+    "Acceso a VPN": ([{"approver_kind": "manager"}], [
+        ("Activar la VPN y el segundo factor", "Redes e infraestructura", 1)]),
+}
+
+
+def _plans(actor: User, item) -> None:
+    from atiende.catalog import approval_services
+    from atiende.core.models import Team
+
+    steps, tasks = PLANS.get(item.name, ([], []))
+    teams = {team.name: team for team in Team.objects.filter(
+        department__organization=item.department.organization, is_active=True)}
+    tasks = [{"title": title, "team": teams[team], "stage": stage}
+             for title, team, stage in tasks if team in teams]
+    if steps:
+        approval_services.approval_plan_save(actor=actor, item=item, steps=steps,
+                                             channel="cli")
+    if tasks:
+        approval_services.fulfilment_plan_save(actor=actor, item=item, tasks=tasks,
+                                               channel="cli")

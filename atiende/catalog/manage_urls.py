@@ -14,4 +14,6 @@ urlpatterns = [
          name="manage_catalog_item_active"),
     path("<slug:slug>/catalog/items/<int:item_id>/form/", views.manage_item_form,
          name="manage_catalog_form"),
+    path("<slug:slug>/catalog/items/<int:item_id>/plan/", views.manage_item_plan,
+         name="manage_catalog_plan"),
 ]

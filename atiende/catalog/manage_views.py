@@ -13,13 +13,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from atiende.catalog import approval_services, selectors, services, web_forms
 from atiende.catalog import forms as catalog_forms
-from atiende.catalog import selectors, services, web_forms
 from atiende.catalog.forms_schema import TRIGGER_TYPES, SchemaError, validate_fields
-from atiende.catalog.models import CatalogCategory, CatalogItem
+from atiende.catalog.models import ApprovalRule, ApproverKind, CatalogCategory, CatalogItem
 from atiende.core import selectors as core_selectors
 from atiende.core.manage_views import administered_organization
-from atiende.core.models import Department, Organization
+from atiende.core.models import Department, Organization, PersonGroup, Team, User
 from atiende.core.web import add_service_errors, handles_errors, posted
 from atiende.errors import NotFound, ValidationFailed
 from atiende.tickets import selectors as ticket_selectors
@@ -227,3 +227,126 @@ def _builder(request, organization, item, rows, *, errors=None, preview=False, s
         "general_errors": general, "types": catalog_forms.type_choices(),
         "preview_rows": preview_rows,
     }, status=status)
+
+
+# --- approval and fulfilment plans ------------------------------------------------------
+
+BLANK_STEPS, BLANK_TASKS = 1, 2
+
+
+def _plan_choices(request, item: CatalogItem) -> dict:
+    served = _served(request, item.department)
+    return {
+        "people": list(User.objects.filter(organization__in=served, is_active=True)
+                       .order_by("display_name", "pk")[:selectors.PEOPLE_MAX]),
+        "groups": list(PersonGroup.objects.filter(organization__in=served)
+                       .select_related("organization").order_by("name", "pk")),
+        "teams": list(Team.objects.filter(department__organization=item.department.organization,
+                                          is_active=True).select_related("department")
+                      .order_by("department__name", "name")),
+    }
+
+
+def _ids(values) -> list[int]:
+    return [int(value) for value in values if str(value).isdigit() and len(str(value)) < 10]
+
+
+def _posted_steps(data, choices: dict) -> tuple[list[dict], list[dict], dict]:
+    """(rows to show again, steps for the service, errors the service cannot see:
+    names that are not among the choices)."""
+    people = {person.pk: person for person in choices["people"]}
+    groups = {group.pk: group for group in choices["groups"]}
+    rows, steps, errors = [], [], {}
+    count = data.get("step-count", "")
+    for index in range(min(int(count), approval_services.PLAN_MAX + BLANK_STEPS)
+                       if count.isdigit() else 0):
+        prefix = f"step-{index}-"
+        kind = data.get(prefix + "kind", "")
+        row = {"kind": kind, "rule": data.get(prefix + "rule", ""),
+               "people": _ids(data.getlist(prefix + "people")),
+               "group": (_ids([data.get(prefix + "group", "")]) or [None])[0]}
+        rows.append(row)
+        if not kind:
+            continue  # an empty row is dropped
+        number = len(steps)
+        chosen = [people[pk] for pk in row["people"] if pk in people]
+        if len(chosen) != len(row["people"]):
+            errors[f"steps.{number}.people"] = _("Choose people from the list.")
+        steps.append({"approver_kind": kind, "rule": row["rule"], "people": chosen,
+                      "group": groups.get(row["group"])})
+    return rows, steps, errors
+
+
+def _posted_tasks(data, choices: dict) -> tuple[list[dict], list[dict]]:
+    teams = {team.pk: team for team in choices["teams"]}
+    rows, tasks = [], []
+    count = data.get("task-count", "")
+    for index in range(min(int(count), approval_services.PLAN_MAX + BLANK_TASKS)
+                       if count.isdigit() else 0):
+        prefix = f"task-{index}-"
+        stage = data.get(prefix + "stage", "").strip()
+        row = {"title": data.get(prefix + "title", "").strip(),
+               "team": (_ids([data.get(prefix + "team", "")]) or [None])[0],
+               "stage": stage}
+        rows.append(row)
+        if not row["title"] and row["team"] is None:
+            continue
+        tasks.append({"title": row["title"], "team": teams.get(row["team"]),
+                      "stage": int(stage) if stage.isdigit() and len(stage) < 4 else None})
+    return rows, tasks
+
+
+def _plan_page(request, organization, item, choices, *, step_rows=None, task_rows=None,
+               errors=None, status=200):
+    if step_rows is None:
+        step_rows = [{"kind": step.approver_kind, "rule": step.rule,
+                      "people": [person.pk for person in step.people.all()],
+                      "group": step.group_id}
+                     for step in item.approval_steps.prefetch_related("people")]
+    if task_rows is None:
+        task_rows = [{"title": task.title, "team": task.team_id, "stage": task.stage}
+                     for task in item.fulfilment_steps.all()]
+    step_rows = [*step_rows, *[{"kind": "", "rule": "any", "people": [], "group": None}
+                               for _blank in range(BLANK_STEPS)]]
+    task_rows = [*task_rows, *[{"title": "", "team": None, "stage": ""}
+                               for _blank in range(BLANK_TASKS)]]
+    errors = errors or {}
+    for kind, rows in (("steps", step_rows), ("tasks", task_rows)):
+        for index, row in enumerate(rows):
+            row["errors"] = {key.rsplit(".", 1)[-1]: message for key, message in errors.items()
+                             if key.startswith(f"{kind}.{index}.")}
+    return render(request, "catalog/manage/plan.html", {
+        "organization": organization, "tab": "catalog", "item": item, **choices,
+        "step_rows": step_rows, "task_rows": task_rows,
+        "general_errors": [message for key, message in errors.items() if "." not in key],
+        "approver_kinds": ApproverKind.choices, "rules": ApprovalRule.choices,
+    }, status=status)
+
+
+@login_required
+@handles_errors
+def manage_item_plan(request, slug: str, item_id: int):
+    """The item's approval steps and fulfilment tasks, each saved as a whole."""
+    organization = administered_organization(request, slug)
+    item = _item(request, organization, item_id)
+    choices = _plan_choices(request, item)
+    if request.method != "POST":
+        return _plan_page(request, organization, item, choices)
+    action = request.POST.get("action")
+    try:
+        if action == "approvals":
+            rows, steps, errors = _posted_steps(request.POST, choices)
+            if errors:
+                return _plan_page(request, organization, item, choices, step_rows=rows,
+                                  errors=errors, status=422)
+            approval_services.approval_plan_save(actor=request.user, item=item, steps=steps)
+            messages.success(request, _("The approval steps have been saved."))
+        elif action == "tasks":
+            rows, tasks = _posted_tasks(request.POST, choices)
+            approval_services.fulfilment_plan_save(actor=request.user, item=item, tasks=tasks)
+            messages.success(request, _("The fulfilment tasks have been saved."))
+    except ValidationFailed as error:
+        return _plan_page(request, organization, item, choices, errors=error.fields,
+                          status=422, **({"step_rows": rows} if action == "approvals"
+                                         else {"task_rows": rows}))
+    return redirect("manage_catalog_plan", slug=slug, item_id=item.pk)

@@ -76,6 +76,32 @@ def answers_of(*, ticket) -> RequestAnswers | None:
         "item", "form_version").first()
 
 
+def answer_rows(stored: RequestAnswers, *, ticket_number: str = "") -> list[dict]:
+    """The answers of `stored`, field by field, as the form showed them (only the fields
+    that were shown): key, label, value (as text), long (a long text), link (a file's
+    download, only with `ticket_number`: an approver reads them without it)."""
+    from django.urls import reverse
+
+    from atiende.catalog.forms_schema import visible_keys
+    from atiende.catalog.services import display_value
+
+    fields, answers = stored.form_version.fields, stored.answers
+    shown = visible_keys(fields, answers)
+    rows = []
+    for field in fields:
+        if field["key"] not in answers or field["key"] not in shown:
+            continue
+        value = answers[field["key"]]
+        link = ""
+        if ticket_number and field["type"] == "attachment" and isinstance(value, dict) and (
+                value.get("attachment_id")):
+            link = reverse("attachments:download", args=[ticket_number, value["attachment_id"]])
+        rows.append({"key": field["key"], "label": field["label"],
+                     "value": display_value(field, value), "link": link,
+                     "long": field["type"] == "long_text"})
+    return rows
+
+
 def department_catalog(*, actor: User, organization: Organization):
     """An administered organization's departments with their categories and items."""
     from atiende.core import policies as core_policies

@@ -20,7 +20,7 @@ from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
 from atiende.api.schemas import MAX_ID
-from atiende.catalog import policies, selectors
+from atiende.catalog import approval_services, policies, selectors
 from atiende.catalog.forms_schema import SchemaError, validate_answers, validate_fields
 from atiende.catalog.models import (
     CatalogCategory,
@@ -259,7 +259,10 @@ def request_submit(*, actor: User, item: CatalogItem, answers: Mapping[str, Any]
     service), stores each file through `attachment_add` and the answers with the
     version answered, all in one transaction. Raises NotFound (an item the actor may
     not see), PermissionDenied (may see it, may not ask for it), ValidationFailed
-    (one message per field key; nothing written)."""
+    (one message per field key; nothing written; also `approval` when the item needs
+    the requester's manager and they have none, `fulfilment` when a task's team cannot
+    work for the organization). Then the request waits for its approvals or its tasks
+    start (`approval_services.request_started`)."""
     from atiende.tickets.attachments import attachment_add, sanitize_file_name
 
     item = selectors.item_get(actor=actor, item_id=item.pk)
@@ -308,6 +311,7 @@ def request_submit(*, actor: User, item: CatalogItem, answers: Mapping[str, Any]
             clean[key] = {"attachment_id": attachment.pk, "file_name": attachment.file_name}
         RequestAnswers.objects.create(ticket=ticket, item=item, form_version=version,
                                       answers=clean)
+        approval_services.request_started(request=ticket, item=item, requester=actor)
     return ticket
 
 

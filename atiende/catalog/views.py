@@ -37,6 +37,8 @@ def _item_page(request, item, *, answers=None, errors=None, status=200):
         field["type"] == "user" for field in version.fields) else ()
     return render(request, "catalog/item.html", {
         "item": item, "version": version, "errors": errors or {},
+        # Why the request cannot be sent at all (the approvals or the fulfilment plan).
+        "plan_error": (errors or {}).get("approval") or (errors or {}).get("fulfilment", ""),
         "rows": web_forms.rows(version.fields, answers=answers, errors=errors,
                                people=list(people)),
         "can_request": policies.can_request(request.user, item),

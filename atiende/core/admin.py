@@ -17,6 +17,7 @@ from atiende.core.models import (
     Department,
     Membership,
     Organization,
+    PersonGroup,
     Team,
     User,
 )
@@ -65,6 +66,15 @@ class TeamAdmin(ProviderOnly, admin.ModelAdmin):
     list_select_related = ["department", "lead"]
 
 
+@admin.register(PersonGroup)
+class PersonGroupAdmin(ProviderOnly, admin.ModelAdmin):
+    list_display = ["name", "organization"]
+    list_filter = ["organization"]
+    search_fields = ["name"]
+    autocomplete_fields = ["members"]
+    list_select_related = ["organization"]
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
@@ -92,10 +102,11 @@ class UserAdmin(ProviderOnly, DjangoUserAdmin):
     search_fields = ["display_name", "email"]
     list_select_related = ["organization"]
     inlines = [MembershipInline]
+    autocomplete_fields = ["manager"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Person"), {"fields": ["display_name", "organization", "phone", "language",
-                                  "time_zone"]}),
+        (_("Person"), {"fields": ["display_name", "organization", "manager", "phone",
+                                  "language", "time_zone"]}),
         (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser"]}),
     ]
     add_fieldsets = [

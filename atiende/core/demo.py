@@ -16,6 +16,8 @@ from atiende.catalog.demo import load_demo_catalog
 from atiende.core import services
 from atiende.core.models import DepartmentFunction, Role, User
 from atiende.knowledge.demo import load_demo_knowledge
+from atiende.portal.demo import load_demo_portal
+from atiende.satisfaction.demo import load_demo_surveys
 from atiende.sla.demo import load_demo_calendars, load_demo_policies
 from atiende.tickets.demo import DEMO_TICKETS, load_demo_tickets
 
@@ -108,7 +110,7 @@ def load_demo(*, tickets: int = DEMO_TICKETS, now: datetime | None = None) -> No
                     actor=admin, department=department, name=team_name, channel="cli"
                 )
         it_departments.append(departments[DepartmentFunction.IT])
-        _person(admin, organization, client, client["admin"], Role.ORGANIZATION_ADMIN)
+        chief = _person(admin, organization, client, client["admin"], Role.ORGANIZATION_ADMIN)
         hr = _person(admin, organization, client, client["hr"], Role.AGENT,
                      departments[DepartmentFunction.HR])
         finance = _person(admin, organization, client, client["finance"], Role.AGENT,
@@ -117,8 +119,15 @@ def load_demo(*, tickets: int = DEMO_TICKETS, now: datetime | None = None) -> No
                                  channel="cli")
         services.team_member_add(actor=admin, team=teams[(index, "Cuentas por pagar")],
                                  user=finance, channel="cli")
+        # The admin leads the organization: manager of its requesters (who approves what
+        # they ask for) and its one "VIP", whom service levels may favour.
+        vip = services.group_create(actor=admin, organization=organization, name="VIP",
+                                    description="Gerencia", channel="cli")
+        services.group_member_add(actor=admin, group=vip, user=chief, channel="cli")
         for name in client["requesters"]:
-            _person(admin, organization, client, name, Role.REQUESTER)
+            requester = _person(admin, organization, client, name, Role.REQUESTER)
+            services.user_update(actor=admin, user=requester, changes={"manager_id": chief.pk},
+                                 channel="cli")
 
     for name, role, client_indexes, team_name in PROVIDER_AGENTS:
         agent = services.user_create(
@@ -141,6 +150,8 @@ def load_demo(*, tickets: int = DEMO_TICKETS, now: datetime | None = None) -> No
     load_demo_policies(actor=admin)
     load_demo_catalog(actor=admin)
     load_demo_knowledge(actor=admin)
+    load_demo_portal(actor=admin)
+    load_demo_surveys(now=now)
     # One hash for every demo account: hashing it thirty times would only slow the load.
     User.objects.filter(email__endswith=".example").update(password=make_password(DEMO_PASSWORD))
 

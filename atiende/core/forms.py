@@ -57,7 +57,20 @@ class PersonCreateForm(PersonForm):
 
 
 class PersonEditForm(PersonForm):
+    manager = forms.EmailField(
+        label=_("Manager's e-mail"), max_length=254, required=False,
+        help_text=_("Approves what this person requests from the catalog."))
     is_active = forms.BooleanField(label=_("Active (may sign in)"), required=False)
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    description = forms.CharField(label=_("Description"), required=False, max_length=2000,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class GroupMemberForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail of the person"), max_length=254)
 
 
 class MembershipForm(forms.Form):
@@ -73,6 +86,15 @@ class MembershipForm(forms.Form):
 class DepartmentForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     function = ChoiceField(label=_("Function"), choices=DepartmentFunction.choices)
+
+
+class DepartmentEditForm(DepartmentForm):
+    requesters_share_tickets = forms.BooleanField(
+        label=_("Requesters of the organization see each other's requests here"),
+        required=False,
+        help_text=_("They follow every incident and request of their organization in this "
+                    "desk, read only (public replies only). Leave it off where requests "
+                    "are personal, such as Human Resources."))
 
 
 class TeamForm(forms.Form):

@@ -20,5 +20,13 @@ urlpatterns = [
          name="manage_team_member_add"),
     path("<slug:slug>/teams/<int:team_id>/members/<int:user_id>/remove/",
          views.manage_team_member_remove, name="manage_team_member_remove"),
+    path("<slug:slug>/groups/", views.manage_groups, name="manage_groups"),
+    path("<slug:slug>/groups/<int:group_id>/", views.manage_group, name="manage_group"),
+    path("<slug:slug>/groups/<int:group_id>/members/", views.manage_group_member_add,
+         name="manage_group_member_add"),
+    path("<slug:slug>/groups/<int:group_id>/members/<int:user_id>/remove/",
+         views.manage_group_member_remove, name="manage_group_member_remove"),
+    path("<slug:slug>/groups/<int:group_id>/delete/", views.manage_group_delete,
+         name="manage_group_delete"),
     path("<slug:slug>/activity/", views.manage_activity, name="manage_activity"),
 ]

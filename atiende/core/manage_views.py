@@ -11,13 +11,17 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from atiende.core import policies, selectors, services
 from atiende.core.forms import (
+    DepartmentEditForm,
     DepartmentForm,
+    GroupForm,
+    GroupMemberForm,
     MembershipForm,
     PersonCreateForm,
     PersonEditForm,
@@ -157,10 +161,18 @@ def manage_person(request, slug: str, user_id: int):
         "display_name": person.display_name, "email": person.email, "phone": person.phone,
         "language": person.language, "time_zone": person.time_zone,
         "is_active": person.is_active,
+        "manager": person.manager.email if person.manager else "",
     })
     if request.method == "POST" and form.is_valid():
+        changes = dict(form.cleaned_data)
+        manager_email = changes.pop("manager")
         try:
-            services.user_update(actor=request.user, user=person, changes=form.cleaned_data)
+            changes["manager_id"] = selectors.person_by_email(
+                actor=request.user, organization_id=person.organization_id or organization.pk,
+                email=manager_email).pk if manager_email else None
+            services.user_update(actor=request.user, user=person, changes=changes)
+        except NotFound as error:
+            form.add_error("manager", error.message)
         except ValidationFailed as error:
             add_service_errors(form, error)
         else:
@@ -260,8 +272,9 @@ def manage_department(request, slug: str, department_id: int):
     department = selectors.department_get(actor=request.user, department_id=department_id)
     if department.organization_id != organization.pk:
         raise NotFound()
-    form = DepartmentForm(posted(request),
-                          initial={"name": department.name, "function": department.function})
+    form = DepartmentEditForm(posted(request), initial={
+        "name": department.name, "function": department.function,
+        "requesters_share_tickets": department.requesters_share_tickets})
     if request.method == "POST" and form.is_valid():
         changes = dict(form.cleaned_data, is_active=bool(request.POST.get("is_active")))
         try:
@@ -369,3 +382,92 @@ def manage_activity(request, slug: str):
     events = selectors.audit_list(actor=request.user, organization_id=organization.pk)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     return _page(request, organization, "manage/activity.html", {"page": page}, "activity")
+
+
+@login_required
+@handles_errors
+def manage_groups(request, slug: str):
+    organization = administered_organization(request, slug)
+    form = GroupForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = services.group_create(actor=request.user, organization=organization,
+                                          **form.cleaned_data)
+        except ValidationFailed as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The group has been created."))
+            return redirect("manage_group", slug=slug, group_id=group.pk)
+    groups = selectors.group_list(actor=request.user, organization_id=organization.pk
+                                  ).annotate(member_count=Count("members"))
+    return _page(request, organization, "manage/groups.html",
+                 {"groups": groups, "form": form}, "groups")
+
+
+@login_required
+@handles_errors
+def manage_group(request, slug: str, group_id: int):
+    organization = administered_organization(request, slug)
+    group = selectors.group_get(actor=request.user, organization_id=organization.pk,
+                                group_id=group_id)
+    form = GroupForm(posted(request), initial={"name": group.name,
+                                               "description": group.description})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_update(actor=request.user, group=group, changes=form.cleaned_data)
+        except ValidationFailed as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The changes have been saved."))
+            return redirect("manage_group", slug=slug, group_id=group.pk)
+    return _page(request, organization, "manage/group.html", {
+        "group": group, "form": form, "member_form": GroupMemberForm(),
+    }, "groups")
+
+
+@login_required
+@require_POST
+@handles_errors
+def manage_group_member_add(request, slug: str, group_id: int):
+    organization = administered_organization(request, slug)
+    group = selectors.group_get(actor=request.user, organization_id=organization.pk,
+                                group_id=group_id)
+    form = GroupMemberForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise NotFound(_("Enter the e-mail address of a person of this organization."))
+        person = selectors.person_by_email(actor=request.user, organization_id=organization.pk,
+                                           email=form.cleaned_data["email"])
+        services.group_member_add(actor=request.user, group=group, user=person)
+    except NotFound as error:
+        messages.error(request, error.message)
+    except ValidationFailed as error:
+        messages.error(request, " ".join(error.fields.values()))
+    else:
+        messages.success(request, _("%(name)s has joined the group.") % {"name": person})
+    return redirect("manage_group", slug=slug, group_id=group.pk)
+
+
+@login_required
+@require_POST
+@handles_errors
+def manage_group_member_remove(request, slug: str, group_id: int, user_id: int):
+    organization = administered_organization(request, slug)
+    group = selectors.group_get(actor=request.user, organization_id=organization.pk,
+                                group_id=group_id)
+    person = selectors.user_get(actor=request.user, user_id=user_id)
+    services.group_member_remove(actor=request.user, group=group, user=person)
+    messages.success(request, _("%(name)s has left the group.") % {"name": person})
+    return redirect("manage_group", slug=slug, group_id=group.pk)
+
+
+@login_required
+@require_POST
+@handles_errors
+def manage_group_delete(request, slug: str, group_id: int):
+    organization = administered_organization(request, slug)
+    group = selectors.group_get(actor=request.user, organization_id=organization.pk,
+                                group_id=group_id)
+    services.group_delete(actor=request.user, group=group)
+    messages.success(request, _("The group has been deleted."))
+    return redirect("manage_groups", slug=slug)

@@ -88,6 +88,10 @@ class Department(models.Model):
         default=DepartmentFunction.OTHER,
     )
     is_shared = models.BooleanField(_("shared with every client organization"), default=False)
+    # Off by default: a desk such as HR holds personal matters. On, the requesters of an
+    # organization follow each other's incidents and requests here (read only).
+    requesters_share_tickets = models.BooleanField(
+        _("requesters see each other's requests"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
@@ -142,6 +146,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default=DEFAULT_TIME_ZONE)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Whoever approves what this person asks for ("the requester's manager").
+    manager = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports",
+        verbose_name=_("manager"),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("may use the provider's data admin"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
@@ -198,6 +207,34 @@ class Team(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["department", "name"], name="team_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonGroup(models.Model):
+    """A named set of people of one organization ("VIP", "Comité de compras"): a
+    condition of SLA policies and catalog audiences, and an approver of requests.
+    Members are people of the organization; unlike a team, a group works no tickets."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="person_groups",
+        verbose_name=_("organization"),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    members = models.ManyToManyField(
+        User, related_name="person_groups", blank=True, verbose_name=_("members")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("group of people")
+        verbose_name_plural = _("groups of people")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="person_group_name"),
         ]
 
     def __str__(self) -> str:

@@ -7,6 +7,7 @@ see alike, so nobody learns what lies outside their scope.
 from __future__ import annotations
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from atiende.core.models import (
     DEPARTMENT_ROLES,
@@ -15,6 +16,7 @@ from atiende.core.models import (
     Department,
     Membership,
     Organization,
+    PersonGroup,
     Team,
     User,
     serving,
@@ -180,6 +182,29 @@ def team_candidates(*, actor: User, team: Team) -> QuerySet[User]:
     return user_list(actor=actor).filter(pk__in=working, is_active=True).exclude(
         teams=team
     ).order_by("display_name")
+
+
+def group_list(*, actor: User, organization_id: int) -> QuerySet[PersonGroup]:
+    """Groups of people of an organization the actor administers (none otherwise)."""
+    if not scope_of(actor).administers(organization_id):
+        return PersonGroup.objects.none()
+    return PersonGroup.objects.filter(organization_id=organization_id)
+
+
+def group_get(*, actor: User, organization_id: int, group_id: int) -> PersonGroup:
+    return _get(group_list(actor=actor, organization_id=organization_id).select_related(
+        "organization").prefetch_related("members"), pk=group_id)
+
+
+def person_by_email(*, actor: User, organization_id: int, email: str) -> User:
+    """A person of the organization, found by e-mail for the admin pages that name one
+    (a group's new member, someone's manager); NotFound for anyone else."""
+    person = user_list(actor=actor).filter(email__iexact=str(email or "").strip()).first()
+    if person is None or not (person.organization_id == organization_id or Membership.objects
+                              .filter(user_id=person.pk, organization_id=organization_id)
+                              .exists()):
+        raise NotFound(_("No person of this organization has that e-mail address."))
+    return person
 
 
 def token_list(*, actor: User) -> QuerySet[ApiToken]:

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from atiende.core.models import (
     DepartmentFunction,
     Membership,
     Organization,
+    PersonGroup,
     Role,
     Team,
     User,
@@ -241,7 +243,7 @@ def department_create(
     return department
 
 
-DEPARTMENT_FIELDS = {"name", "function", "is_shared", "is_active"}
+DEPARTMENT_FIELDS = {"name", "function", "is_shared", "is_active", "requesters_share_tickets"}
 
 
 def department_update(
@@ -269,6 +271,8 @@ def department_update(
         values["is_shared"] = bool(changes["is_shared"])
     if "is_active" in changes:
         values["is_active"] = bool(changes["is_active"])
+    if "requesters_share_tickets" in changes:
+        values["requesters_share_tickets"] = bool(changes["requesters_share_tickets"])
     with transaction.atomic():
         department = Department.objects.select_for_update().get(pk=department.pk)
         changed = apply_changes(department, values)
@@ -436,7 +440,8 @@ def _duplicate_email() -> ValidationFailed:
                             code="duplicate_email")
 
 
-USER_FIELDS = {"display_name", "email", "phone", "language", "time_zone", "is_active"}
+USER_FIELDS = {"display_name", "email", "phone", "language", "time_zone", "is_active",
+               "manager_id"}
 PROFILE_FIELDS = {"display_name", "phone", "language", "time_zone"}
 
 
@@ -448,6 +453,8 @@ def user_update(
     _unknown_fields(changes, USER_FIELDS)
     if "is_active" in changes and not changes["is_active"] and user.pk == actor.pk:
         raise ValidationFailed({"is_active": _("You cannot deactivate yourself.")})
+    if "manager_id" in changes:
+        _check_manager(user, changes["manager_id"])
     return _user_write(actor=actor, user=user, changes=changes, channel=channel)
 
 
@@ -471,6 +478,8 @@ def _user_write(*, actor: User, user: User, changes: Mapping[str, Any], channel:
         values["time_zone"] = _time_zone("time_zone", changes["time_zone"])
     if "is_active" in changes:
         values["is_active"] = bool(changes["is_active"])
+    if "manager_id" in changes:
+        values["manager_id"] = changes["manager_id"]
     if "email" in changes:
         values["email"] = _email(changes["email"])
         if User.objects.filter(email__iexact=values["email"]).exclude(pk=user.pk).exists():
@@ -488,6 +497,127 @@ def _user_write(*, actor: User, user: User, changes: Mapping[str, Any], channel:
     for name in changed:
         setattr(user, name, getattr(locked, name))
     return user
+
+
+def belongs_to(user: User, organization_id: int) -> bool:
+    """Whether `user` is a person of the organization: at home there or holding a role
+    there. Only such people may be its groups' members or its people's managers."""
+    return user.organization_id == organization_id or Membership.objects.filter(
+        user_id=user.pk, organization_id=organization_id).exists()
+
+
+def _check_manager(user: User, manager_id: int | None) -> None:
+    """A manager is an active person of the same organization, and never one of the
+    person's own reports (a cycle would leave approvals with no one at the top)."""
+    if manager_id is None:
+        return
+    refused = ValidationFailed({"manager_id": _("The manager must be an active person of "
+                                                "%(organization)s.")
+                                % {"organization": user.organization or "—"}},
+                               code="invalid_manager")
+    manager = User.objects.filter(pk=manager_id, is_active=True).first()
+    if manager is None or user.organization_id is None or not belongs_to(
+            manager, user.organization_id):
+        raise refused
+    seen, current = {user.pk}, manager
+    while current is not None:
+        if current.pk in seen:
+            raise ValidationFailed({"manager_id": _("%(name)s already reports to %(person)s, "
+                                                    "directly or not.")
+                                    % {"name": manager, "person": user}}, code="manager_cycle")
+        seen.add(current.pk)
+        current = current.manager
+
+
+# --- groups of people ------------------------------------------------------------------
+
+
+def _group_name(organization_id: int, name: Any, *, exclude: int | None = None) -> str:
+    name = text(name, "name", max_length=120)
+    others = PersonGroup.objects.filter(organization_id=organization_id).exclude(pk=exclude)
+    if _name_taken(others, name):
+        raise ValidationFailed({"name": _("This organization already has a group with this "
+                                          "name.")}, code="duplicate_name")
+    return name
+
+
+def group_create(*, actor: User, organization: Organization, name: str, description: str = "",
+                 channel: str = "web") -> PersonGroup:
+    if not policies.can_administer(actor, organization):
+        raise PermissionDenied()
+    description = text(description, "description", max_length=2000, required=False)
+    with transaction.atomic():
+        group = PersonGroup.objects.create(
+            organization=organization, name=_group_name(organization.pk, name),
+            description=description)
+        audit(actor=actor, organization_id=organization.pk, action="group.created",
+              target=group, channel=channel)
+    return group
+
+
+GROUP_FIELDS = {"name", "description"}
+
+
+def group_update(*, actor: User, group: PersonGroup, changes: Mapping[str, Any],
+                 channel: str = "web") -> PersonGroup:
+    if not policies.can_administer(actor, group.organization_id):
+        raise PermissionDenied()
+    _unknown_fields(changes, GROUP_FIELDS)
+    values: dict[str, Any] = {}
+    if "name" in changes:
+        values["name"] = _group_name(group.organization_id, changes["name"], exclude=group.pk)
+    if "description" in changes:
+        values["description"] = text(changes["description"], "description", max_length=2000,
+                                     required=False)
+    with transaction.atomic():
+        changed = apply_changes(group, values)
+        if changed:
+            group.save(update_fields=list(changed))
+            audit(actor=actor, organization_id=group.organization_id, action="group.updated",
+                  target=group, changes=changed, channel=channel)
+    return group
+
+
+def group_member_add(*, actor: User, group: PersonGroup, user: User,
+                     channel: str = "web") -> None:
+    if not policies.can_administer(actor, group.organization_id):
+        raise PermissionDenied()
+    if not belongs_to(user, group.organization_id):
+        raise ValidationFailed({"user_id": _("Only people of %(organization)s can join this "
+                                             "group.") % {"organization": group.organization}},
+                               code="not_in_organization")
+    with transaction.atomic():
+        if group.members.filter(pk=user.pk).exists():
+            return
+        group.members.add(user)
+        audit(actor=actor, organization_id=group.organization_id, action="group.member_added",
+              target=group, changes={"user": [None, user.pk]}, channel=channel)
+
+
+def group_member_remove(*, actor: User, group: PersonGroup, user: User,
+                        channel: str = "web") -> None:
+    if not policies.can_administer(actor, group.organization_id):
+        raise PermissionDenied()
+    with transaction.atomic():
+        if not group.members.filter(pk=user.pk).exists():
+            raise NotFound(_("This person is not a member of the group."))
+        group.members.remove(user)
+        audit(actor=actor, organization_id=group.organization_id,
+              action="group.member_removed", target=group, changes={"user": [user.pk, None]},
+              channel=channel)
+
+
+def group_delete(*, actor: User, group: PersonGroup, channel: str = "web") -> None:
+    if not policies.can_administer(actor, group.organization_id):
+        raise PermissionDenied()
+    try:
+        with transaction.atomic():
+            audit(actor=actor, organization_id=group.organization_id, action="group.deleted",
+                  target=group, channel=channel)
+            group.delete()
+    except ProtectedError:
+        raise Conflict(_("The group is used by service levels, the catalog or approvals; "
+                         "change those first.")) from None
 
 
 # --- memberships ------------------------------------------------------------------------

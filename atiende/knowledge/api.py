@@ -5,15 +5,18 @@ No `from __future__ import annotations` here: Ninja's `@paginate` wrapper resolv
 view's string annotations in `ninja.pagination`'s globals.
 """
 
+from datetime import datetime
+
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Status
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from atiende.api.pagination import Pagination
 from atiende.api.schemas import FilterId, Filters
 from atiende.errors import PermissionDenied, ValidationFailed
-from atiende.knowledge import policies, selectors, services
+from atiende.knowledge import files, policies, selectors, services
 from atiende.knowledge.schemas import (
     ArticleCreate,
     ArticleDetailOut,
@@ -155,3 +158,57 @@ def article_feedback(request: HttpRequest, article_id: int, payload: FeedbackIn)
     return services.feedback_give(actor=request.auth, article_id=article_id,
                                   useful=payload.useful, comment=payload.comment,
                                   channel=CHANNEL)
+
+
+# --- files ------------------------------------------------------------------------------
+
+_BINARY = {
+    "description": "The file, always as a download (`Content-Disposition: attachment`).",
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+}
+
+
+class ArticleFileOut(Schema):
+    id: int
+    article_id: int
+    file_name: str
+    content_type: str
+    size: int
+    created_at: datetime
+    download_url: str
+
+    @staticmethod
+    def resolve_download_url(attachment) -> str:
+        return reverse("api:article_file_download",
+                       kwargs={"article_id": attachment.article_id, "file_id": attachment.pk})
+
+
+@router.get("/articles/{article_id}/files", response=list[ArticleFileOut],
+            summary="The files of an article the caller may read")
+def article_file_list(request: HttpRequest, article_id: int):
+    article = selectors.article_get(actor=request.auth, article_id=article_id)
+    return list(files.article_files(actor=request.auth, article=article))
+
+
+@router.post("/articles/{article_id}/files", response={201: ArticleFileOut},
+             summary="Attach a file to an article (multipart: file); its staff only")
+def article_file_add(request: HttpRequest, article_id: int, file: File[UploadedFile]):
+    return Status(201, files.article_file_add(actor=request.auth, article_id=article_id,
+                                              uploaded_file=file, channel=CHANNEL))
+
+
+@router.get("/articles/{article_id}/files/{file_id}", url_name="article_file_download",
+            response={200: None}, openapi_extra={"responses": {"200": _BINARY}},
+            summary="Download a file of an article")
+def article_file_download(request: HttpRequest, article_id: int, file_id: int):
+    attachment = files.article_file_get(actor=request.auth, article_id=article_id,
+                                        file_id=file_id)
+    return files.article_file_response(attachment)
+
+
+@router.delete("/articles/{article_id}/files/{file_id}", response={204: None},
+               summary="Remove a file of an article; its staff only")
+def article_file_remove(request: HttpRequest, article_id: int, file_id: int):
+    files.article_file_remove(actor=request.auth, article_id=article_id, file_id=file_id,
+                              channel=CHANNEL)
+    return Status(204, None)

@@ -92,6 +92,30 @@ class Article(models.Model):
         return f"KB-{self.pk}"
 
 
+class ArticleAttachment(models.Model):
+    """A file of an article (a guide in PDF, a screenshot). Checked, stored and served
+    as ticket attachments are (`atiende.knowledge.files`): an opaque name in the default
+    storage, the given name sanitised, downloads only for who may read the article."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="attachments",
+                                verbose_name=_("article"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, related_name="+", verbose_name=_("uploaded by"))
+    file = models.FileField(_("file"), upload_to="knowledge/%Y/%m/", max_length=255)
+    file_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("article file")
+        verbose_name_plural = _("article files")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
 class ArticleVersion(models.Model):
     """One wording of an article in one language. Readers see the published version
     of each language; editing a published article starts a new draft."""
@@ -176,6 +200,8 @@ ARTICLE_ACTIONS = {
     "published": _("Published"),
     "retired": _("Retired"),
     "linked": _("Linked to a ticket"),
+    "file_added": _("File attached"),
+    "file_removed": _("File removed"),
 }
 
 

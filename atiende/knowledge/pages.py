@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 
 from atiende.core.models import User
 from atiende.errors import NotFound, PermissionDenied
-from atiende.knowledge import policies, selectors
+from atiende.knowledge import files, policies, selectors
 from atiende.knowledge.models import Article, KnowledgeCategory, Language, VersionState
 from atiende.knowledge.search import search_articles
+from atiende.tickets.attachments import allowed_extensions
 from atiende.tickets.models import Ticket
 from atiende.tickets.policies import visible_tickets
 
@@ -55,6 +56,8 @@ def article_page(*, actor: User, article_id: int, language: str) -> dict:
             ticket__in=Ticket.objects.filter(visible_tickets(actor)))
             .select_related("ticket").order_by("-created_at")[:10]) if staff else []),
         "states": VersionState,
+        "files": list(files.article_files(actor=actor, article=article)),
+        "accepted_types": ",".join(f".{extension}" for extension in allowed_extensions()),
     }
 
 

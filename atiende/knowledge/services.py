@@ -271,3 +271,95 @@ def article_link_ticket(*, actor: User, article_id: int, ticket, channel: str = 
         article = selectors.article_get(actor=actor, article_id=article_id, for_update=True)
         return _link(article, ticket, actor, channel)
 
+
+
+# --- categories (an organization's admins) ----------------------------------------------
+
+MAX_CATEGORY_NAME = 120
+
+
+def _administered(actor: User, organization) -> None:
+    from atiende.core import policies as core_policies
+
+    if not core_policies.can_administer(actor, organization):
+        raise NotFound()
+
+
+def _category_name(name, department: Department, *, except_id: int | None = None) -> str:
+    name = validation.text(name, "name", max_length=MAX_CATEGORY_NAME)
+    taken = KnowledgeCategory.objects.filter(department=department, name__iexact=name)
+    if except_id is not None:
+        taken = taken.exclude(pk=except_id)
+    if taken.exists():
+        raise ValidationFailed({"name": _("%(department)s already has a category with this "
+                                          "name.") % {"department": department.name}},
+                               code="duplicate_name")
+    return name
+
+
+def _organization_category(organization, category_id) -> KnowledgeCategory:
+    category = (KnowledgeCategory.objects.select_for_update()
+                .filter(pk=category_id, department__organization=organization).first())
+    if category is None:
+        raise NotFound()
+    return category
+
+
+def category_create(*, actor: User, organization, department_id, name: str,
+                    channel: str = "web") -> KnowledgeCategory:
+    """A knowledge category of one of the organization's departments. Its admins only
+    (NotFound for anyone else); ValidationFailed (`department`, `name`: missing, too
+    long, taken in that department). One audit event."""
+    from atiende.core import services as core_services
+
+    _administered(actor, organization)
+    department = Department.objects.filter(pk=department_id if str(department_id).isdigit()
+                                           else None, organization=organization).first()
+    if department is None:
+        raise ValidationFailed({"department": _("Choose one of the organization's "
+                                                "departments.")}, code="invalid_department")
+    with transaction.atomic():
+        category = KnowledgeCategory.objects.create(
+            department=department, name=_category_name(name, department))
+        core_services.audit(actor=actor, organization_id=organization.pk,
+                             action="knowledge_category.created", target=category,
+                             changes={"department": department.name, "name": category.name},
+                             channel=channel)
+    return category
+
+
+def category_rename(*, actor: User, organization, category_id, name: str,
+                    channel: str = "web") -> KnowledgeCategory:
+    """Rename a category of the organization (same rules as `category_create`)."""
+    from atiende.core import services as core_services
+
+    _administered(actor, organization)
+    with transaction.atomic():
+        category = _organization_category(organization, category_id)
+        old = category.name
+        category.name = _category_name(name, category.department, except_id=category.pk)
+        category.save(update_fields=["name"])
+        core_services.audit(actor=actor, organization_id=organization.pk,
+                             action="knowledge_category.renamed", target=category,
+                             changes={"name": [old, category.name]}, channel=channel)
+    return category
+
+
+def category_delete(*, actor: User, organization, category_id, channel: str = "web") -> None:
+    """Delete a category no article is filed under; Conflict (`category_in_use`) while
+    articles are (they keep their place until moved)."""
+    from atiende.core import services as core_services
+
+    _administered(actor, organization)
+    with transaction.atomic():
+        category = _organization_category(organization, category_id)
+        in_use = category.articles.count()
+        if in_use:
+            raise Conflict(_("%(count)d articles are filed under “%(name)s”; move them to "
+                             "another category first.") % {"count": in_use,
+                                                           "name": category.name},
+                           code="category_in_use")
+        core_services.audit(actor=actor, organization_id=organization.pk,
+                             action="knowledge_category.deleted", target=category,
+                             changes={"name": category.name}, channel=channel)
+        category.delete()

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from atiende.core.web import add_service_errors, handles_errors, posted
 from atiende.errors import ValidationFailed
-from atiende.knowledge import pages, services
+from atiende.knowledge import files, pages, services
 from atiende.knowledge.forms import ArticleForm, FeedbackForm, SearchForm, WorkflowForm
 
 PAGE_SIZE = 25
@@ -143,3 +143,31 @@ def knowledge_suggestions(request, number: str):
     ticket = ticket_selectors.ticket_get(actor=request.user, number=number)
     return render(request, "knowledge/_suggestions.html", {
         "ticket": ticket, "hits": pages.suggestions(actor=request.user, ticket=ticket)})
+
+
+@login_required
+@require_POST
+@handles_errors
+def knowledge_file_add(request, article_id: int):
+    attachment = files.article_file_add(actor=request.user, article_id=article_id,
+                                        uploaded_file=request.FILES.get("file"))
+    messages.success(request, _("“%(name)s” attached.") % {"name": attachment.file_name})
+    return redirect("knowledge_detail", article_id=article_id)
+
+
+@login_required
+@require_safe
+@handles_errors
+def knowledge_file_download(request, article_id: int, file_id: int):
+    attachment = files.article_file_get(actor=request.user, article_id=article_id,
+                                        file_id=file_id)
+    return files.article_file_response(attachment)
+
+
+@login_required
+@require_POST
+@handles_errors
+def knowledge_file_remove(request, article_id: int, file_id: int):
+    files.article_file_remove(actor=request.user, article_id=article_id, file_id=file_id)
+    messages.success(request, _("File removed."))
+    return redirect("knowledge_detail", article_id=article_id)

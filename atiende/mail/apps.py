@@ -19,3 +19,19 @@ class MailConfig(AppConfig):
             "mail.discarded": _("Held e-mail discarded"),
         })
         AUDIT_CHANNELS.setdefault("email", _("E-mail"))
+        AUDIT_ACTIONS.update({"mailbox.imap_changed": _("Mailbox IMAP settings changed")})
+        # The worker fetches the mail of IMAP mailboxes every minute.
+        import datetime as dt
+
+        from atiende.core import periodic
+        from atiende.mail.tasks import poll_imap_mailboxes
+
+        periodic.register("mail.imap_poll", every=dt.timedelta(minutes=1),
+                          task=poll_imap_mailboxes)
+        # ... and those of Microsoft 365 mailboxes read through Microsoft Graph.
+        from atiende.mail.graph_tasks import poll_graph_mail
+
+        periodic.register("mail.graph_poll", every=dt.timedelta(minutes=1),
+                          task=poll_graph_mail)
+        AUDIT_ACTIONS.update({"mailbox.graph_changed": _("Mailbox Microsoft 365 settings "
+                                                          "changed")})

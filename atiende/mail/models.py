@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from atiende.core.models import Department, Organization, Team
+from atiende.core.secrets import EncryptedTextField
 from atiende.tickets.models import Category, Comment, Kind, Ticket
 
 
@@ -26,6 +27,13 @@ class UnknownSender(models.TextChoices):
     CREATE = "create", _("Create the requester")  # a requester of the organization
     HOLD = "hold", _("Hold for review")  # an organization admin decides
     REFUSE = "refuse", _("Refuse")  # the mail server bounces it
+
+
+class GraphAfterProcessing(models.TextChoices):
+    """What happens in Microsoft 365 to a message once the desk has stored it."""
+
+    MARK_READ = "mark_read", _("Mark it as read")
+    MOVE = "move", _("Move it to a folder")
 
 
 class Mailbox(models.Model):
@@ -58,6 +66,20 @@ class Mailbox(models.Model):
                                       default=UnknownSender.HOLD)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # Microsoft Graph (a Microsoft 365 shared mailbox read with an Entra ID application's
+    # own credentials): the secret is never shown back; the delta link is where the
+    # last poll left off (Graph encodes the query in it).
+    graph_enabled = models.BooleanField(_("read through Microsoft Graph"), default=False)
+    graph_tenant_id = models.CharField(_("directory (tenant) ID"), max_length=253, blank=True)
+    graph_client_id = models.CharField(_("application (client) ID"), max_length=36, blank=True)
+    graph_client_secret = EncryptedTextField(_("client secret"), blank=True)
+    graph_after = models.CharField(_("after processing"), max_length=10,
+                                   choices=GraphAfterProcessing.choices,
+                                   default=GraphAfterProcessing.MARK_READ)
+    graph_move_to = models.CharField(_("move to folder"), max_length=255, blank=True)
+    graph_delta_link = models.TextField(blank=True, editable=False)
+    graph_polled_at = models.DateTimeField(_("last read"), null=True, blank=True)
+    graph_last_error = models.TextField(_("last error"), blank=True)
 
     class Meta:
         verbose_name = _("mailbox")
@@ -176,3 +198,100 @@ class TicketMessageId(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.message_id[:80]}"
+
+
+class ImapSecurity(models.TextChoices):
+    """How the connection to an IMAP server is protected."""
+
+    TLS = "tls", _("TLS from the start (port 993)")
+    STARTTLS = "starttls", _("STARTTLS (port 143)")
+    NONE = "none", _("None (only for a server on this machine)")
+
+
+class ImapAuth(models.TextChoices):
+    """How the desk signs in to an IMAP mailbox."""
+
+    PASSWORD = "password", _("Password")
+    # OAuth2 (XOAUTH2): an access token from the provider's token endpoint, asked for
+    # with the application's own credentials (Microsoft 365 app-only access) ...
+    OAUTH2_CLIENT = "oauth2_client", _("OAuth2, application credentials")
+    # ... or with a refresh token an administrator obtained once (Google, delegated).
+    OAUTH2_REFRESH = "oauth2_refresh", _("OAuth2, refresh token")
+
+
+class ImapAfter(models.TextChoices):
+    """What the desk does to a message in the IMAP folder once it is stored."""
+
+    MOVE = "move", _("Move it to a folder")
+    SEEN = "seen", _("Mark it as read")
+    KEYWORD = "keyword", _("Add a keyword")
+
+
+class ImapAccount(models.Model):
+    """The IMAP folder a mailbox's mail is fetched from, polled by the worker: the
+    server, how to sign in (the password or OAuth2 secrets are stored here and never
+    shown back), what to do with a message once stored, and the state of the polling
+    (the UIDs already taken, the last poll and the last error)."""
+
+    mailbox = models.OneToOneField(Mailbox, on_delete=models.CASCADE, related_name="imap",
+                                   verbose_name=_("mailbox"))
+    is_enabled = models.BooleanField(_("polling enabled"), default=True)
+    host = models.CharField(_("server"), max_length=253)
+    port = models.PositiveIntegerField(_("port"), default=993)
+    security = models.CharField(_("connection security"), max_length=10,
+                                choices=ImapSecurity.choices, default=ImapSecurity.TLS)
+    username = models.CharField(_("user name"), max_length=254)
+    auth = models.CharField(_("sign-in"), max_length=16, choices=ImapAuth.choices,
+                            default=ImapAuth.PASSWORD)
+    # The password, or the OAuth2 client secret; write-only in every form.
+    secret = EncryptedTextField(_("password or client secret"), blank=True)
+    oauth_token_url = models.URLField(_("token endpoint"), max_length=500, blank=True)
+    oauth_client_id = models.CharField(_("client ID"), max_length=200, blank=True)
+    oauth_scope = models.CharField(_("scope"), max_length=500, blank=True)
+    oauth_refresh_token = EncryptedTextField(_("refresh token"), blank=True)
+    folder = models.CharField(_("folder"), max_length=200, default="INBOX")
+    after = models.CharField(_("after storing a message"), max_length=10,
+                             choices=ImapAfter.choices, default=ImapAfter.MOVE)
+    after_target = models.CharField(_("folder or keyword"), max_length=200,
+                                    default="Atiende")
+    # UIDs are only meaningful within one UIDVALIDITY of the folder: when it changes,
+    # everything is looked at again (ingest recognises what it has already stored).
+    uid_validity = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    last_uid = models.PositiveBigIntegerField(default=0, editable=False)
+    # A poll in progress holds the account until then (two workers never poll it at
+    # once; a worker that died releases it when the time passes).
+    polling_until = models.DateTimeField(null=True, blank=True, editable=False)
+    last_polled_at = models.DateTimeField(_("last poll"), null=True, blank=True,
+                                          editable=False)
+    last_success_at = models.DateTimeField(_("last successful poll"), null=True, blank=True,
+                                           editable=False)
+    last_error = models.TextField(_("last error"), blank=True, editable=False)
+    last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True,
+                                         editable=False)
+
+    class Meta:
+        verbose_name = _("IMAP account")
+        verbose_name_plural = _("IMAP accounts")
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.host}/{self.folder}"
+
+
+class InlineImage(models.Model):
+    """An image an e-mail's HTML shows by its Content-ID (`<img src="cid:...">`), kept
+    as one of the ticket's attachments: the ticket's page shows it in place through
+    the attachment's permission-checked address."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("ticket"))
+    attachment = models.OneToOneField("tickets.Attachment", on_delete=models.CASCADE,
+                                      related_name="+", verbose_name=_("attachment"))
+    content_id = models.CharField(_("Content-ID"), max_length=255)
+
+    class Meta:
+        verbose_name = _("inline image")
+        verbose_name_plural = _("inline images")
+        indexes = [models.Index(fields=["ticket", "content_id"], name="inline_image_cid")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} cid:{self.content_id}"

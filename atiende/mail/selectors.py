@@ -10,7 +10,7 @@ from atiende.core.models import Department, Organization, Team, User
 from atiende.core.scoping import scope_of
 from atiende.errors import NotFound
 from atiende.mail import policies
-from atiende.mail.models import REVIEWABLE_STATES, InboundMessage, Mailbox
+from atiende.mail.models import REVIEWABLE_STATES, ImapAccount, InboundMessage, Mailbox
 from atiende.tickets.models import Category
 
 
@@ -86,3 +86,9 @@ def inbound_get(*, actor: User, organization: Organization, message_id: int) -> 
     if message is None:
         raise NotFound()
     return message
+
+
+def imap_account(*, mailbox: Mailbox) -> ImapAccount | None:
+    """The IMAP settings of a mailbox the caller has already read through
+    `mailbox_get` (which scoped it); None when it has none."""
+    return ImapAccount.objects.filter(mailbox=mailbox).first()

@@ -45,6 +45,7 @@ from atiende.mail.models import (
     Direction,
     InboundMessage,
     InboundState,
+    InlineImage,
     Mailbox,
     MailboxKind,
     TicketMessageId,
@@ -182,6 +183,17 @@ def message_id_register(*, ticket: Ticket, message_id: str, comment: Comment | N
         if not TicketMessageId.objects.filter(key=key, ticket=ticket).exists():
             TicketMessageId.objects.create(key=key, message_id=message_id, ticket=ticket,
                                            comment=comment, direction=direction)
+
+
+def outbound_message_ids_register(*, ticket: Ticket, message_ids: list[str],
+                                  comment: Comment | None = None) -> None:
+    """`message_id_register` for the fresh Message-IDs of many e-mails the desk is about
+    to send about `ticket` (new, so none is there yet): one query in all."""
+    keys = {message_id_key(clean): clean for clean in (
+        (message_id or "").strip().strip("<>") for message_id in message_ids) if clean}
+    TicketMessageId.objects.bulk_create([
+        TicketMessageId(key=key, message_id=message_id, ticket=ticket, comment=comment,
+                        direction=Direction.OUTBOUND) for key, message_id in keys.items()])
 
 
 _PREFIXES = "|".join(NUMBER_PREFIX.values())
@@ -519,7 +531,8 @@ def _attach(parsed: ParsedMessage, sender: User, ticket: Ticket, comment: Commen
             stored_files: list[str]) -> list[dict]:
     """The message's files on the ticket (on the reply, for a reply), through the
     attachment service and its checks. A file it refuses (type, size, empty) is left
-    out and listed; the raw message still holds it."""
+    out and listed; the raw message still holds it. An image the HTML shows by its
+    Content-ID is remembered, so the ticket's page shows it in place."""
     skipped = []
     for attachment in parsed.attachments:
         upload = ContentFile(attachment.data, name=attachment.file_name)
@@ -532,6 +545,9 @@ def _attach(parsed: ParsedMessage, sender: User, ticket: Ticket, comment: Commen
             skipped.append({"file_name": attachment.file_name, "reason": error.code})
             continue
         stored_files.append(added.file.name)
+        if attachment.inline and attachment.content_id:
+            InlineImage.objects.create(ticket=ticket, attachment=added,
+                                       content_id=attachment.content_id[:255])
     return skipped
 
 

@@ -12,7 +12,8 @@ class NotificationsConfig(AppConfig):
 
         # Registers the outbox consumer that turns ticket events into notifications, in
         # every process that dispatches events (web and worker).
-        import atiende.notifications.recipients  # noqa: F401
+        import atiende.notifications.recipients
+        import atiende.notifications.teams  # noqa: F401 (and the Microsoft Teams one)
         from atiende.core import periodic
         from atiende.notifications.tasks import deliver_due_notifications
 
@@ -24,4 +25,9 @@ class NotificationsConfig(AppConfig):
         AUDIT_ACTIONS.update({
             "notification_template.saved": _("E-mail template changed"),
             "notification_template.reset": _("E-mail template reset to the default"),
+            "outbound_mail.changed": _("E-mail sending changed"),
+            "teams_channel.created": _("Microsoft Teams channel added"),
+            "teams_channel.updated": _("Microsoft Teams channel changed"),
+            "teams_channel.deleted": _("Microsoft Teams channel removed"),
+            "teams_channel.tested": _("Microsoft Teams test card sent"),
         })

@@ -50,7 +50,10 @@ TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "Dimos por resuelto el caso {{ number }} «{{ title }}»."
         "{% if resolution %}\n\n{{ resolution }}{% endif %}\n\n"
         "Si el problema continúa, responda a este correo o reabra el caso en los próximos "
-        "{{ reopen_days }} días.",
+        "{{ reopen_days }} días."
+        "{% if survey_link %}\n\n¿Cómo le atendimos? Califique de 1 (muy mal) a 5 (excelente) "
+        "con un clic:\n1: {{ survey_link_1 }}\n2: {{ survey_link_2 }}\n3: {{ survey_link_3 }}"
+        "\n4: {{ survey_link_4 }}\n5: {{ survey_link_5 }}{% endif %}",
     ),
     ("resolved", "en"): (
         "Resolved: {{ title }}",
@@ -58,7 +61,10 @@ TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "We resolved ticket {{ number }} \"{{ title }}\"."
         "{% if resolution %}\n\n{{ resolution }}{% endif %}\n\n"
         "If the problem persists, reply to this e-mail or reopen the ticket within "
-        "{{ reopen_days }} days.",
+        "{{ reopen_days }} days."
+        "{% if survey_link %}\n\nHow did we do? Rate us from 1 (very poor) to 5 (excellent) "
+        "with one click:\n1: {{ survey_link_1 }}\n2: {{ survey_link_2 }}\n3: {{ survey_link_3 }}"
+        "\n4: {{ survey_link_4 }}\n5: {{ survey_link_5 }}{% endif %}",
     ),
     ("assigned", "es"): (
         "Asignado: {{ title }}",
@@ -109,5 +115,63 @@ TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "Hello {{ recipient_name }},\n\n"
         "Ticket {{ number }} \"{{ title }}\" breached its service level agreement. "
         "Priority: {{ priority }}.",
+    ),
+    ("sla_escalated", "es"): (
+        "Escalamiento de ANS: {{ title }}",
+        "Hola, {{ recipient_name }}:\n\n"
+        "El caso {{ number }} «{{ title }}» alcanzó un nivel de escalamiento de su acuerdo "
+        "de nivel de servicio y se le notifica a usted. Prioridad: {{ priority }}."
+        "{% if team %} Equipo: {{ team }}.{% endif %}",
+    ),
+    ("sla_escalated", "en"): (
+        "SLA escalation: {{ title }}",
+        "Hello {{ recipient_name }},\n\n"
+        "Ticket {{ number }} \"{{ title }}\" reached an escalation level of its service "
+        "level agreement and you are being told. Priority: {{ priority }}."
+        "{% if team %} Team: {{ team }}.{% endif %}",
+    ),
+    ("low_satisfaction", "es"): (
+        "Calificación baja ({{ score }}/5): {{ title }}",
+        "Hola, {{ recipient_name }}:\n\n"
+        "{{ requester_name }} calificó con {{ score }} de 5 la atención del caso {{ number }} "
+        "«{{ title }}»{% if team %} del equipo {{ team }}{% endif %}."
+        "{% if survey_comment %}\n\nSu comentario:\n{{ survey_comment }}{% endif %}",
+    ),
+    ("low_satisfaction", "en"): (
+        "Low satisfaction score ({{ score }}/5): {{ title }}",
+        "Hello {{ recipient_name }},\n\n"
+        "{{ requester_name }} rated the service on ticket {{ number }} \"{{ title }}\""
+        "{% if team %} (team {{ team }}){% endif %} {{ score }} out of 5."
+        "{% if survey_comment %}\n\nTheir comment:\n{{ survey_comment }}{% endif %}",
+    ),
+    ("approval_requested", "es"): (
+        "Aprobación pendiente: {{ title }}",
+        "Hola, {{ recipient_name }}:\n\n"
+        "{{ requester_name }} solicitó «{{ title }}» ({{ number }}) y necesita su "
+        "aprobación.\n\n"
+        "Revise la solicitud y decida aquí (el enlace sirve una sola vez y vence en 7 "
+        "días):\n{{ approval_link }}\n\n"
+        "También puede decidir en Atiende, en «Aprobaciones».",
+    ),
+    ("approval_requested", "en"): (
+        "Approval needed: {{ title }}",
+        "Hello {{ recipient_name }},\n\n"
+        "{{ requester_name }} asked for \"{{ title }}\" ({{ number }}) and needs your "
+        "approval.\n\n"
+        "Review the request and decide here (the link works once and expires in 7 days):"
+        "\n{{ approval_link }}\n\n"
+        "You can also decide in Atiende, under \"Approvals\".",
+    ),
+    ("approval_rejected", "es"): (
+        "Solicitud rechazada: {{ title }}",
+        "Hola, {{ recipient_name }}:\n\n"
+        "{{ actor_name }} rechazó su solicitud {{ number }} «{{ title }}», que quedó "
+        "cancelada.{% if comment %}\n\nMotivo:\n{{ comment }}{% endif %}",
+    ),
+    ("approval_rejected", "en"): (
+        "Request rejected: {{ title }}",
+        "Hello {{ recipient_name }},\n\n"
+        "{{ actor_name }} rejected your request {{ number }} \"{{ title }}\", and it was "
+        "cancelled.{% if comment %}\n\nReason:\n{{ comment }}{% endif %}",
     ),
 }

@@ -18,11 +18,10 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 
 from django.conf import settings
-from django.core.mail import EmailMessage as DjangoEmailMessage
-from django.core.mail import get_connection
 from django.db.models import F, Q
 from django.utils import timezone, translation
 
+from atiende.catalog.approval_links import email_context as approval_context
 from atiende.errors import ValidationFailed
 from atiende.mail.models import TicketMessageId
 from atiende.mail.text import html_to_text
@@ -33,7 +32,9 @@ from atiende.notifications.models import (
     NotificationKind,
     NotificationState,
 )
-from atiende.notifications.recipients import may_hear, sender_mailbox
+from atiende.notifications.recipients import may_be_told, sender_mailbox
+from atiende.notifications.transport import transport_for
+from atiende.satisfaction.links import email_context as satisfaction_context
 from atiende.tickets.models import DeskSettings, PendingReason, Priority, Status, Ticket
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,8 @@ def context_for(notification: Notification) -> dict[str, str]:
         "resolution": html_to_text(ticket.resolution_notes)[:5_000],
         "reopen_days": str(desk.reopen_window_days if desk else
                            DeskSettings._meta.get_field("reopen_window_days").default),
+        **satisfaction_context(notification),
+        **approval_context(notification),
     }
 
 
@@ -126,17 +129,6 @@ class OutboundMessage(EmailMessage):
         if linesep is not None:
             policy = policy.clone(linesep=linesep)
         return super().as_bytes(unixfrom=unixfrom, policy=policy)
-
-
-class _Prebuilt(DjangoEmailMessage):
-    """Hands a message built here to any Django mail backend (SMTP, file, memory)."""
-
-    def __init__(self, message: OutboundMessage, envelope_from: str, to: str) -> None:
-        super().__init__(from_email=envelope_from, to=[to])
-        self.prebuilt = message
-
-    def message(self, *args, **kwargs) -> OutboundMessage:
-        return self.prebuilt
 
 
 def sender(ticket: Ticket) -> Address:
@@ -216,19 +208,19 @@ def deliver(notification_id: int) -> str | None:
     if not claimed:
         return None
     notification = _load(notification_id)
-    if not (notification.recipient.email
-            and may_hear(notification.recipient, notification.ticket, notification.event)):
+    recipient = notification.recipient
+    told = recipient.is_active and may_be_told(recipient, notification.kind,
+                                               notification.ticket, notification.event)
+    if not (recipient.email and told):
         # The person left, or lost sight of the ticket, since it was queued.
         _finish(notification, NotificationState.SKIPPED, next_attempt_at=None)
         return NotificationState.SKIPPED
     try:
         message = build_message(notification)
         envelope_from = str(message["From"].addresses[0].addr_spec)
-        with get_connection(fail_silently=False) as connection:
-            sent = connection.send_messages([_Prebuilt(message, envelope_from,
-                                                       notification.recipient.email)])
-        if not sent:
-            raise RuntimeError("The mail backend did not accept the message.")
+        # SMTP or Microsoft Graph, as the organization chose (`transport`).
+        transport_for(notification.ticket.organization_id).send(
+            message, envelope_from=envelope_from, recipient=notification.recipient.email)
     except Exception as error:
         logger.warning("Notification %s: attempt %s failed: %s", notification.pk,
                        notification.attempts, error)

@@ -16,6 +16,11 @@ DEFAULTS: dict[str, tuple[bool, bool]] = {
     NotificationKind.MENTIONED: (True, True),
     NotificationKind.SLA_WARNING: (False, True),
     NotificationKind.SLA_BREACHED: (True, True),
+    NotificationKind.SLA_ESCALATED: (True, True),
+    # Approvers may not see the request's page: they decide from the e-mail's link or
+    # the "Approvals" page, so nothing in the application's inbox.
+    NotificationKind.APPROVAL_REQUESTED: (True, False),
+    NotificationKind.APPROVAL_REJECTED: (True, True),
 }
 
 

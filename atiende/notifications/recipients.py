@@ -16,7 +16,16 @@ they chose (`preferences`). The rules:
   (or the team) when the requester made it (a reopen, a cancellation);
 - an assignment or an escalation to a team: the new assignee, or every member of the
   new team when no agent was chosen;
-- `sla_warning` and `sla_breached`: the assignee, or the team's members.
+- `sla_warning` and `sla_breached`: the assignee, or the team's members;
+- `sla_escalated`: exactly the people the escalation level notified (listed in the
+  event by `atiende.sla.escalation_services`, which chose people who can see the
+  ticket), even when they do not work on it (a requester's manager watching it);
+- a catalog request's approval step: its approvers (`approval_requested`, heard
+  although they may not see the request: the e-mail carries their signed link); a
+  rejection: the requester (`approval_rejected`, with the reason). The status changes
+  the catalog makes on submitting or rejecting (channel "catalog") are not announced
+  again;
+- a fulfilment task (kind "task"): its desk only; the requester hears of the request.
 
 Whoever made the change is never told of it (but for the acknowledgment). Nobody is
 told of a ticket they may not see (`atiende.tickets.policies.visible_tickets`), and
@@ -34,10 +43,12 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
 
 from atiende.core.models import DEPARTMENT_ROLES, User
-from atiende.mail.models import Direction, Mailbox
+from atiende.core.scoping import prime_scopes
+from atiende.mail.models import Mailbox
 from atiende.mail.text import html_to_text
 from atiende.notifications import preferences
 from atiende.notifications.models import (
@@ -47,8 +58,8 @@ from atiende.notifications.models import (
     NotificationState,
 )
 from atiende.tickets import outbox
-from atiende.tickets.models import Event, EventKind, Status, Ticket, Visibility
-from atiende.tickets.policies import visible_tickets, works_on
+from atiende.tickets.models import Event, EventKind, Kind, Status, Ticket, Visibility
+from atiende.tickets.policies import prime_watched, visible_tickets, works_on
 from atiende.tickets.selectors import REQUESTER_EVENT_KINDS
 
 # Status changes the requester and watchers hear of (as `status_changed`; resolved
@@ -56,6 +67,8 @@ from atiende.tickets.selectors import REQUESTER_EVENT_KINDS
 NEWS_TO_REQUESTER = frozenset({Status.IN_PROGRESS, Status.PENDING, Status.CLOSED,
                                Status.CANCELLED})
 SLA_KINDS = frozenset({"sla_warning", "sla_breached"})
+APPROVAL_KINDS = frozenset({"approval_requested", "approval_rejected"})
+QUIET_CHANNEL = "catalog"  # atiende.catalog.approval_services.QUIET_CHANNEL
 
 
 def unread_cache_key(user_id: int) -> str:
@@ -64,6 +77,10 @@ def unread_cache_key(user_id: int) -> str:
 
 def forget_unread(user_id: int) -> None:
     cache.delete(unread_cache_key(user_id))
+
+
+def forget_unread_many(user_ids: Iterable[int]) -> None:
+    cache.delete_many([unread_cache_key(user_id) for user_id in user_ids])
 
 
 # --- who -----------------------------------------------------------------------------
@@ -88,6 +105,8 @@ def _desk(ticket: Ticket) -> list[User]:
 
 
 def _requester_side(ticket: Ticket) -> list[User]:
+    if ticket.kind == Kind.TASK:
+        return []  # the requester follows the request, not its fulfilment tasks
     return [ticket.requester, *ticket.watchers.filter(is_active=True).order_by("id")]
 
 
@@ -122,8 +141,16 @@ def audience(event: Event, ticket: Ticket) -> list[tuple[User, str]]:
     """(person, kind) for everyone the event concerns, before anyone is left out."""
     kind = event.kind
     if kind == EventKind.CREATED:
-        return ([(ticket.requester, NotificationKind.TICKET_CREATED)]
-                + [(user, NotificationKind.ASSIGNED) for user in _desk(ticket)])
+        acknowledged = [] if ticket.kind == Kind.TASK else [
+            (ticket.requester, NotificationKind.TICKET_CREATED)]
+        return acknowledged + [(user, NotificationKind.ASSIGNED) for user in _desk(ticket)]
+    if kind == EventKind.APPROVAL_REQUESTED:
+        approvers = (event.new_value or {}).get("approvers") or []
+        return [(user, NotificationKind.APPROVAL_REQUESTED) for user in User.objects.filter(
+            pk__in=[pk for pk in approvers if isinstance(pk, int)], is_active=True)
+            .order_by("id")]
+    if kind == EventKind.APPROVAL_REJECTED:
+        return [(ticket.requester, NotificationKind.APPROVAL_REJECTED)]
     if kind == EventKind.COMMENTED:
         comment = event.comment
         if comment is None or comment.deleted_at is not None:
@@ -136,6 +163,8 @@ def audience(event: Event, ticket: Ticket) -> list[tuple[User, str]]:
             told += [(user, NotificationKind.PUBLIC_REPLY) for user in _user(ticket.assignee_id)]
         return told
     if kind == EventKind.STATUS:
+        if event.channel == QUIET_CHANNEL:
+            return []
         told = []
         if event.new_value == Status.RESOLVED:
             told = [(user, NotificationKind.RESOLVED) for user in _requester_side(ticket)]
@@ -151,17 +180,44 @@ def audience(event: Event, ticket: Ticket) -> list[tuple[User, str]]:
         return [(user, NotificationKind.ASSIGNED) for user in people]
     if kind in SLA_KINDS:
         return [(user, kind) for user in _desk(ticket)]
+    if kind == EventKind.SLA_ESCALATED:
+        listed = (event.new_value or {}).get("notified") or []
+        ids = [person.get("id") for person in listed if isinstance(person, dict)]
+        return [(user, NotificationKind.SLA_ESCALATED)
+                for user in User.objects.filter(pk__in=ids, is_active=True).order_by("id")]
     return []
 
 
-def may_hear(user: User, ticket: Ticket, event: Event) -> bool:
-    """Whether `user` may be told of `event`: they can see the ticket, and, when they do
-    not work on it, the event is one their timeline shows (never an internal note)."""
+SEEING_CHUNK = 200  # people whose sight of a ticket one query checks
+
+
+def seeing(users: Iterable[User], ticket: Ticket) -> set[int]:
+    """The ids of `users` who may see `ticket` (`visible_tickets`, the one rule), asked
+    in one query per SEEING_CHUNK people rather than one (or three) per person."""
+    people = list({user.pk: user for user in users if user.is_active}.values())
+    prime_scopes(people)
+    prime_watched(people)
+    seen: set[int] = set()
+    for start in range(0, len(people), SEEING_CHUNK):
+        checks = {f"sees_{user.pk}": ExpressionWrapper(visible_tickets(user),
+                                                       output_field=BooleanField())
+                  for user in people[start:start + SEEING_CHUNK]}
+        row = Ticket.objects.filter(pk=ticket.pk).values(**checks).first() or {}
+        seen |= {int(name.removeprefix("sees_")) for name, sees in row.items() if sees}
+    return seen
+
+
+def may_hear(user: User, ticket: Ticket, event: Event, *, sees: bool | None = None) -> bool:
+    """Whether `user` may be told of `event`: they can see the ticket (`sees`, when the
+    caller checked it for many people at once), and, when they do not work on it, the
+    event is one their timeline shows (never an internal note)."""
     if not user.is_active:
         return False
-    if not Ticket.objects.filter(visible_tickets(user), pk=ticket.pk).exists():
+    if sees is None:
+        sees = Ticket.objects.filter(visible_tickets(user), pk=ticket.pk).exists()
+    if not sees:
         return False
-    if works_on(user, ticket):
+    if works_on(user, ticket) or event.kind == EventKind.SLA_ESCALATED:
         return True
     if event.kind not in REQUESTER_EVENT_KINDS:
         return False
@@ -171,15 +227,26 @@ def may_hear(user: User, ticket: Ticket, event: Event) -> bool:
                 and isinstance(event.new_value, dict) and event.new_value.get("is_internal"))
 
 
+def may_be_told(user: User, kind: str, ticket: Ticket, event: Event, *,
+                sees: bool | None = None) -> bool:
+    """`may_hear`, but an approver need not see the request: they decide through the
+    e-mail's signed link. The one rule for choosing recipients and for delivering."""
+    return kind == NotificationKind.APPROVAL_REQUESTED or may_hear(user, ticket, event,
+                                                                    sees=sees)
+
+
 def recipients(event: Event, ticket: Ticket) -> list[tuple[User, str]]:
     """The people to tell, once each (their first reason), after the rules above."""
     chosen: dict[int, tuple[User, str]] = {}
-    for user, kind in audience(event, ticket):
+    told = audience(event, ticket)
+    sees = seeing([user for user, kind in told if kind != NotificationKind.APPROVAL_REQUESTED],
+                  ticket)
+    for user, kind in told:
         if user.pk in chosen:
             continue
         if user.pk == event.actor_id and kind != NotificationKind.TICKET_CREATED:
             continue
-        if may_hear(user, ticket, event):
+        if may_be_told(user, kind, ticket, event, sees=user.pk in sees):
             chosen[user.pk] = (user, kind)
     return list(chosen.values())
 
@@ -212,40 +279,48 @@ def new_message_id(ticket: Ticket, domain: str) -> str:
 def queue(event: Event, ticket: Ticket, told: Iterable[tuple[User, str]]) -> list[Notification]:
     """One Notification per person and chosen channel; an e-mail gets its Message-ID
     (also in the ticket's thread map, so a reply to it reaches the ticket) and its
-    delivery task after commit. Returns the rows written now."""
-    from atiende.mail.services import message_id_register
+    delivery task after commit. Returns the rows written now. A constant number of
+    queries whatever the number of people: preferences per kind, the rows already
+    written, and the new rows in bulk."""
+    from atiende.mail.services import outbound_message_ids_register
     from atiende.notifications.tasks import deliver_notification
 
     told = list(told)
+    if not told:
+        return []
     by_kind: dict[str, list[int]] = {}
     for user, kind in told:
         by_kind.setdefault(kind, []).append(user.pk)
     channels = {kind: preferences.channels_for(ids, kind) for kind, ids in by_kind.items()}
-    domain = _domain(ticket) if told else ""
-    written = []
+    existing = set(Notification.objects.filter(
+        event=event, recipient_id__in=[user.pk for user, _kind in told])
+        .values_list("recipient_id", "channel"))
+    domain = _domain(ticket)
     now = timezone.now()
+    rows = []
     for user, kind in told:
         by_email, in_app = channels[kind][user.pk]
-        if in_app:
-            row, created = Notification.objects.get_or_create(
-                event=event, recipient=user, channel=NotificationChannel.IN_APP,
-                defaults={"ticket": ticket, "kind": kind, "state": NotificationState.SENT,
-                          "sent_at": now, "created_at": now})
-            if created:
-                written.append(row)
-                transaction.on_commit(lambda user_id=user.pk: forget_unread(user_id))
-        if by_email and user.email:
-            message_id = new_message_id(ticket, domain)
-            row, created = Notification.objects.get_or_create(
-                event=event, recipient=user, channel=NotificationChannel.EMAIL,
-                defaults={"ticket": ticket, "kind": kind, "state": NotificationState.QUEUED,
-                          "message_id": message_id, "created_at": now})
-            if created:
-                written.append(row)
-                message_id_register(ticket=ticket, message_id=message_id,
-                                    comment=event.comment, direction=Direction.OUTBOUND)
-                transaction.on_commit(
-                    lambda pk=row.pk: deliver_notification.enqueue(notification_id=pk))
+        if in_app and (user.pk, NotificationChannel.IN_APP) not in existing:
+            rows.append(Notification(event=event, recipient=user, ticket=ticket, kind=kind,
+                                     channel=NotificationChannel.IN_APP,
+                                     state=NotificationState.SENT, sent_at=now,
+                                     created_at=now))
+        if by_email and user.email and (user.pk, NotificationChannel.EMAIL) not in existing:
+            rows.append(Notification(event=event, recipient=user, ticket=ticket, kind=kind,
+                                     channel=NotificationChannel.EMAIL,
+                                     state=NotificationState.QUEUED, created_at=now,
+                                     message_id=new_message_id(ticket, domain)))
+    if not rows:
+        return []
+    written = Notification.objects.bulk_create(rows)
+    emails = [row for row in written if row.channel == NotificationChannel.EMAIL]
+    outbound_message_ids_register(ticket=ticket, comment=event.comment,
+                                  message_ids=[row.message_id for row in emails])
+    readers = [row.recipient_id for row in written if row.channel == NotificationChannel.IN_APP]
+    if readers:
+        transaction.on_commit(lambda: forget_unread_many(readers))
+    for row in emails:
+        transaction.on_commit(lambda pk=row.pk: deliver_notification.enqueue(notification_id=pk))
     return written
 
 
@@ -253,7 +328,8 @@ def queue(event: Event, ticket: Ticket, told: Iterable[tuple[User, str]]) -> lis
 def on_event(event: Event) -> None:
     """The outbox consumer: notifications for one committed event."""
     if event.kind not in (EventKind.CREATED, EventKind.COMMENTED, EventKind.STATUS,
-                          EventKind.ASSIGNED, EventKind.ESCALATED, *SLA_KINDS):
+                          EventKind.ASSIGNED, EventKind.ESCALATED, *SLA_KINDS,
+                          *APPROVAL_KINDS, EventKind.SLA_ESCALATED):
         return
     ticket = (Ticket.objects.select_related("requester", "organization", "department")
               .get(pk=event.ticket_id))

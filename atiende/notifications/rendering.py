@@ -47,6 +47,14 @@ VARIABLES = {
     "reason": gettext_lazy("why the ticket is pending"),
     "resolution": gettext_lazy("the resolution notes"),
     "reopen_days": gettext_lazy("days the requester may reopen a resolved ticket"),
+    "survey_link": gettext_lazy("the address of the satisfaction survey (resolved, to the "
+                                "requester)"),
+    **{f"survey_link_{score}": gettext_lazy("the survey's address with this score chosen")
+       for score in range(1, 6)},
+    "score": gettext_lazy("the satisfaction score given (1 to 5)"),
+    "survey_comment": gettext_lazy("the comment given with the satisfaction score"),
+    "approval_link": gettext_lazy("the signed, single-use address where an approver "
+                                  "decides (approval requested)"),
 }
 
 SUBJECT_MAX = 300
@@ -184,4 +192,10 @@ def sample_context(*, organization_name: str, language: str) -> dict[str, str]:
         "reason": "Awaiting the requester" if english else "En espera del solicitante",
         "resolution": "Toner replaced." if english else "Se cambió el tóner.",
         "reopen_days": "7",
+        "survey_link": f"{settings.SITE_URL}/satisfaction/answer/sample/",
+        **{f"survey_link_{score}": f"{settings.SITE_URL}/satisfaction/answer/sample/"
+                                   f"?score={score}" for score in range(1, 6)},
+        "score": "2",
+        "survey_comment": "It took three days." if english else "Tardaron tres días.",
+        "approval_link": f"{settings.SITE_URL}/approvals/link/sample/",
     }

@@ -24,6 +24,12 @@ def inbox(*, actor: User) -> QuerySet[Notification]:
             .select_related("ticket", "event__actor").order_by("-id"))
 
 
+def visible_ticket_number(*, actor: User, notification: Notification) -> str | None:
+    """The number of the notification's ticket when the actor may still see it."""
+    return (Ticket.objects.filter(visible_tickets(actor), pk=notification.ticket_id)
+            .values_list("number", flat=True).first())
+
+
 def unread_count(*, actor: User) -> int:
     """How many of the actor's in-app notifications are unread; cached, and forgotten
     whenever one is written or read (`recipients.forget_unread`)."""

@@ -15,5 +15,8 @@ def deliver_notification(*, notification_id: int) -> str | None:
 
 @task(queue_name="mail")
 def deliver_due_notifications() -> int:
-    """Send every queued e-mail notification whose time has come."""
-    return delivery.deliver_due()
+    """Send every queued e-mail notification whose time has come, and post the Teams
+    cards whose retry time has come."""
+    from atiende.notifications import teams
+
+    return delivery.deliver_due() + teams.deliver_due()

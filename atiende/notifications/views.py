@@ -17,7 +17,9 @@ from atiende.notifications.models import NotificationKind
 
 # Kinds only people who work tickets receive; requesters are not offered them.
 STAFF_KINDS = frozenset({NotificationKind.ASSIGNED, NotificationKind.MENTIONED,
-                         NotificationKind.SLA_WARNING, NotificationKind.SLA_BREACHED})
+                         NotificationKind.SLA_WARNING, NotificationKind.SLA_BREACHED,
+                         NotificationKind.SLA_ESCALATED,
+                         NotificationKind.LOW_SATISFACTION})
 
 
 @login_required
@@ -39,12 +41,18 @@ def notification_unread(request):
 
 
 @login_required
+@require_POST
 @handles_errors
 def notification_open(request, notification_id: int):
-    """Mark the notification read and go to its ticket."""
+    """Mark the notification read (a POST: a link prefetched or followed by a crawler
+    changes nothing) and go to its ticket, if the person may still see it."""
     notification = services.notification_mark_read(actor=request.user,
                                                    notification_id=notification_id)
-    return redirect("ticket_detail", number=notification.ticket.number)
+    number = selectors.visible_ticket_number(actor=request.user, notification=notification)
+    if number is None:
+        messages.info(request, _("You can no longer see the ticket of that notification."))
+        return redirect("notification_list")
+    return redirect("ticket_detail", number=number)
 
 
 @login_required

@@ -14,6 +14,7 @@ from ninja.pagination import paginate
 from atiende.api.pagination import Pagination
 from atiende.api.schemas import FilterId, Filters
 from atiende.core import selectors as core_selectors
+from atiende.core.models import PersonGroup
 from atiende.errors import PermissionDenied, ValidationFailed
 from atiende.sla import policies, policy_services, selectors, services
 from atiende.sla.schemas import (
@@ -129,6 +130,10 @@ def _policy_values(request: HttpRequest, data: dict) -> dict:
         data["service"] = _desk_thing(Service, data.pop("service_id"), "service")
     if "category_id" in data:
         data["category"] = _desk_thing(Category, data.pop("category_id"), "category")
+    if "requester_group_id" in data:
+        group_id = data.pop("requester_group_id")
+        data["requester_group"] = (PersonGroup.objects.filter(pk=group_id).first() or group_id
+                                   if group_id is not None else None)
     return data
 
 

@@ -13,13 +13,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from atiende.core.models import PersonGroup, User
+from atiende.core.scoping import scope_of
+from atiende.sla import internal_clocks
 from atiende.sla.calendar import CalendarError
-from atiende.sla.clocks import FIRST_RESPONSE, RESOLUTION, ClockResult, StatusChange, clocks_for
+from atiende.sla.clocks import (
+    FIRST_RESPONSE,
+    NEXT_RESPONSE,
+    RESOLUTION,
+    ClockResult,
+    Message,
+    StatusChange,
+    clocks_for,
+)
 from atiende.sla.loader import calendar_for
 from atiende.sla.matching import PolicyConditions, TicketFacts, match_policy
 from atiende.sla.models import ClockState, SlaClock, SlaPolicy
@@ -30,11 +41,28 @@ BATCH = 1000
 STATE_ORDER = ("breached", "running", "paused", "met")
 
 
-def _facts(ticket: Ticket) -> TicketFacts:
+def _facts(ticket: Ticket, groups: Mapping[int, frozenset[int]]) -> TicketFacts:
     return TicketFacts(organization_id=ticket.organization_id,
                        department_id=ticket.department_id, kind=ticket.kind,
                        service_id=ticket.service_id, category_id=ticket.category_id,
-                       ticket_channel=ticket.channel, priority=ticket.priority)
+                       ticket_channel=ticket.channel, priority=ticket.priority,
+                       requester_group_ids=groups.get(ticket.requester_id, frozenset()))
+
+
+def requester_groups(tickets: Iterable[Ticket], candidates: Mapping[int, list]
+                     ) -> dict[int, frozenset[int]]:
+    """The groups of people (ids) each requester of these tickets belongs to, among the
+    groups the candidate policies name (one query, none when no policy names one)."""
+    named = {conditions.requester_group_id for found in candidates.values()
+             for conditions, _policy in found if conditions.requester_group_id}
+    if not named:
+        return {}
+    found: dict[int, set[int]] = defaultdict(set)
+    rows = PersonGroup.members.through.objects.filter(
+        persongroup_id__in=named, user_id__in={ticket.requester_id for ticket in tickets})
+    for user_id, group_id in rows.values_list("user_id", "persongroup_id"):
+        found[user_id].add(group_id)
+    return {user_id: frozenset(ids) for user_id, ids in found.items()}
 
 
 def _policies(organization_ids: Iterable[int]) -> dict[int, list[tuple[PolicyConditions,
@@ -42,17 +70,23 @@ def _policies(organization_ids: Iterable[int]) -> dict[int, list[tuple[PolicyCon
     found: dict[int, list] = defaultdict(list)
     rows = (SlaPolicy.objects.filter(organization_id__in=set(organization_ids),
                                      is_active=True)
-            .select_related("calendar").prefetch_related("targets").order_by("pk"))
+            .select_related("calendar", "requester_group").prefetch_related("targets")
+            .order_by("pk"))
     for policy in rows:
         found[policy.organization_id].append((PolicyConditions.of(policy), policy))
     return found
 
 
-def policy_for(ticket: Ticket, candidates: list[tuple[PolicyConditions, SlaPolicy]]
+def policy_for(ticket: Ticket, candidates: list[tuple[PolicyConditions, SlaPolicy]],
+               groups: Mapping[int, frozenset[int]] | None = None
                ) -> tuple[SlaPolicy | None, list[str]]:
-    """The policy that applies to the ticket (among its organization's) and why."""
+    """The policy that applies to the ticket (among its organization's) and why;
+    `groups` as `requester_groups` gives (read here when not given)."""
+    if groups is None:
+        groups = requester_groups([ticket], {0: candidates})
     by_id = {conditions.id: policy for conditions, policy in candidates}
-    chosen, reasons = match_policy(_facts(ticket), [conditions for conditions, _ in candidates])
+    chosen, reasons = match_policy(_facts(ticket, groups),
+                                   [conditions for conditions, _ in candidates])
     return (by_id[chosen.id] if chosen else None), reasons
 
 
@@ -71,20 +105,48 @@ def _changes(ticket_ids: list[int]) -> dict[int, list[StatusChange]]:
     return changes
 
 
+def _measures_next_response(candidates: dict[int, list]) -> bool:
+    return any(target.next_response_minutes for found in candidates.values()
+               for _conditions, policy in found for target in policy.targets.all())
+
+
+def _messages(tickets: list[Ticket], desk: dict[int, User]) -> dict[int, list[Message]]:
+    """Public messages of these tickets (by ticket id), each from the desk or from the
+    requester side: from the desk when its author works on the ticket (as for the first
+    response) and is not its requester. `desk` caches authors across batches."""
+    by_id = {ticket.pk: ticket for ticket in tickets}
+    rows = list(Event.objects.filter(ticket_id__in=list(by_id), kind=EventKind.COMMENTED,
+                                     actor__isnull=False, new_value__visibility="public")
+                .order_by("ticket_id", "created_at", "id")
+                .values_list("ticket_id", "actor_id", "created_at"))
+    missing = {actor_id for _ticket, actor_id, _at in rows} - set(desk)
+    desk.update(User.objects.in_bulk(missing))
+    messages: dict[int, list[Message]] = defaultdict(list)
+    for ticket_id, actor_id, at in rows:
+        ticket, author = by_id[ticket_id], desk.get(actor_id)
+        from_desk = (author is not None and actor_id != ticket.requester_id and scope_of(
+            author).works_in(ticket.organization_id, ticket.department_id))
+        messages[ticket_id].append(Message(at=at, from_desk=from_desk))
+    return messages
+
+
 def compute(ticket: Ticket, policy: SlaPolicy, changes: list[StatusChange],
-            now: dt.datetime) -> list[ClockResult]:
+            now: dt.datetime, messages: list[Message] = ()) -> list[ClockResult]:
     """The ticket's clocks under `policy` at `now` ([] when the policy has no target
     for the ticket's priority)."""
     target = next((t for t in policy.targets.all() if t.priority == ticket.priority), None)
     if target is None:
         return []
+    targets = {FIRST_RESPONSE: target.first_response_minutes,
+               RESOLUTION: target.resolution_minutes}
+    if target.next_response_minutes:
+        targets[NEXT_RESPONSE] = target.next_response_minutes
     return clocks_for(
         created_at=ticket.created_at, changes=changes,
-        first_response_at=ticket.first_response_at,
-        targets={FIRST_RESPONSE: target.first_response_minutes,
-                 RESOLUTION: target.resolution_minutes},
+        first_response_at=ticket.first_response_at, targets=targets,
         calendar=calendar_for(policy.calendar), now=now,
         pause_reasons=policy.pause_reasons, warning_percentages=policy.warning_percentages,
+        messages=messages,
     )
 
 
@@ -129,37 +191,46 @@ def rebuild_clocks(ticket_ids: Iterable[int], *, now: dt.datetime | None = None,
     loading history, e.g. the demo)."""
     now = now or timezone.now()
     ids = sorted(set(ticket_ids))
-    done = 0
+    done, authors = 0, {}
     for start in range(0, len(ids), BATCH):
-        done += _rebuild_batch(ids[start:start + BATCH], now, announce)
+        done += _rebuild_batch(ids[start:start + BATCH], now, announce, authors)
     return done
 
 
-def _rebuild_batch(ids: list[int], now: dt.datetime, announce: bool) -> int:
+def _rebuild_batch(ids: list[int], now: dt.datetime, announce: bool,
+                   authors: dict[int, User]) -> int:
     with transaction.atomic():
         # Locked in id order: two rebuilds of one ticket (the consumer and the sweep)
         # take turns instead of both replacing its clock rows.
         tickets = list(Ticket.objects.select_for_update().filter(pk__in=ids).order_by("pk").only(
             "id", "organization_id", "department_id", "kind", "service_id", "category_id",
             "channel", "priority", "status", "created_at", "first_response_at", "version",
-            "sla_due_at", "sla_state"))
+            "sla_due_at", "sla_state", "requester_id", "team_id"))
         candidates = _policies(ticket.organization_id for ticket in tickets)
         changes = _changes([ticket.pk for ticket in tickets])
+        messages = (_messages(tickets, authors) if _measures_next_response(candidates)
+                    else {})
+        groups = requester_groups(tickets, candidates)
         old = defaultdict(dict)
         for clock in SlaClock.objects.filter(ticket_id__in=ids).order_by().only(
-                "ticket_id", "metric", "warned_levels"):
-            old[clock.ticket_id][clock.metric] = clock.warned_levels or []
-        rows, touched = [], []
+                "ticket_id", "metric", "warned_levels", "started_at"):
+            old[clock.ticket_id][clock.metric] = (clock.warned_levels or [], clock.started_at)
+        rows, touched, chosen = [], [], {}
         for ticket in tickets:
-            policy, _reasons = policy_for(ticket, candidates.get(ticket.organization_id, []))
+            policy, _reasons = policy_for(ticket, candidates.get(ticket.organization_id, []),
+                                          groups)
+            chosen[ticket.pk] = policy
             results = []
             if policy is not None:
                 try:
-                    results = compute(ticket, policy, changes.get(ticket.pk, []), now)
+                    results = compute(ticket, policy, changes.get(ticket.pk, []), now,
+                                      messages.get(ticket.pk, []))
                 except CalendarError:
                     results = []
             for result in results:
-                announced = old[ticket.pk].get(result.metric, [])
+                announced, started_at = old[ticket.pk].get(result.metric, ([], None))
+                if started_at is not None and started_at != result.started_at:
+                    announced = []  # a new next-response wait: its warnings are its own
                 warned = (_announce(ticket, result, announced, now) if announce
                           else list(result.crossed_levels))
                 rows.append(_row(ticket, policy, result, warned, now))
@@ -169,9 +240,36 @@ def _rebuild_batch(ids: list[int], now: dt.datetime, announce: bool) -> int:
                 touched.append(ticket)
         SlaClock.objects.filter(ticket_id__in=ids).delete()
         SlaClock.objects.bulk_create(rows)
-        if touched:
-            Ticket.objects.bulk_update(touched, ["sla_due_at", "sla_state"])
+        _write_summaries(touched)
+        internal_clocks.rebuild_internal(
+            tickets, changes=changes, chosen=chosen, now=now,
+            messages=lambda: messages or _messages(tickets, authors))
     return len(tickets)
+
+
+SUMMARY_ROWS = 300  # 900 parameters a statement: within any SQLite's limit
+
+
+def _write_summaries(tickets: list[Ticket]) -> None:
+    """Write the tickets' `sla_due_at` and `sla_state` with one UPDATE ... FROM (VALUES)
+    per few hundred rows, where `bulk_update` builds a CASE per row and field.
+    PostgreSQL, and SQLite from 3.33, take this form."""
+    ops, quote = connection.ops, connection.ops.quote_name
+    table = quote(Ticket._meta.db_table)
+    due = ("CAST(%s AS timestamp with time zone)" if connection.vendor == "postgresql"
+           else "%s")
+    with connection.cursor() as cursor:
+        for start in range(0, len(tickets), SUMMARY_ROWS):
+            chunk = tickets[start:start + SUMMARY_ROWS]
+            rows = ", ".join([f"(%s, {due}, %s)"] * len(chunk))
+            parameters = [value for ticket in chunk for value in (
+                ticket.pk, ops.adapt_datetimefield_value(ticket.sla_due_at), ticket.sla_state)]
+            # Only placeholders and the quoted table name go into the text.
+            statement = (f"WITH summary (ticket_id, due_at, state) AS (VALUES {rows}) "  # noqa: S608
+                         f"UPDATE {table} SET sla_due_at = summary.due_at, "
+                         f"sla_state = summary.state FROM summary "
+                         f"WHERE {table}.id = summary.ticket_id")
+            cursor.execute(statement, parameters)
 
 
 def _row(ticket: Ticket, policy: SlaPolicy, result: ClockResult, warned: list[int],
@@ -183,7 +281,12 @@ def _row(ticket: Ticket, policy: SlaPolicy, result: ClockResult, warned: list[in
         paused_since=result.paused_since, elapsed_seconds=result.elapsed_seconds,
         state=result.state, stopped_at=result.stopped_at, breached_at=result.breached_at,
         next_warning_at=result.next_warning_at, next_warning_level=result.next_warning_level,
-        warned_levels=warned, computed_at=now,
+        warned_levels=warned, computed_at=now, cycles_met=result.cycles_met,
+        cycles_breached=result.cycles_breached,
+        # What the compliance report groups by, as the ticket has it now.
+        organization_id=ticket.organization_id, department_id=ticket.department_id,
+        team_id=ticket.team_id, service_id=ticket.service_id, priority=ticket.priority,
+        ticket_created_at=ticket.created_at,
     )
 
 
@@ -196,13 +299,17 @@ def explain(ticket: Ticket, *, now: dt.datetime | None = None) -> dict[str, list
         ticket.organization_id, []))
     if policy is None:
         return {}
+    messages = (_messages([ticket], {}).get(ticket.pk, [])
+                if _measures_next_response({0: [(None, policy)]}) else [])
     try:
-        results = compute(ticket, policy, _changes([ticket.pk]).get(ticket.pk, []), now)
+        results = compute(ticket, policy, _changes([ticket.pk]).get(ticket.pk, []), now,
+                          messages)
     except CalendarError:
         return {}
     return {result.metric: [
         {"at": now.astimezone(dt.UTC).isoformat(), "step": "policy", "policy": policy.name,
          "reasons": reasons, "calendar": policy.calendar.name, "priority": ticket.priority,
+         "group": policy.requester_group.name if policy.requester_group_id else "",
          "target": result.target_minutes}, *result.history] for result in results}
 
 
@@ -236,14 +343,33 @@ def rebuild_open_tickets(*, organization_id: int | None = None,
     return done
 
 
+def sweep_internal(*, now: dt.datetime | None = None) -> int:
+    """Rebuild the tickets whose OLA or contract clock is running past its due time, so
+    it reads breached at its true instant; return how many tickets were rebuilt."""
+    from atiende.sla.models import ContractClock, TeamClock
+
+    now = now or timezone.now()
+    due = {*TeamClock.objects.filter(state=ClockState.RUNNING, due_at__lte=now)
+           .values_list("ticket_id", flat=True),
+           *ContractClock.objects.filter(state=ClockState.RUNNING, due_at__lte=now)
+           .values_list("ticket_id", flat=True)}
+    return rebuild_clocks(due, now=now)
+
+
 def sweep(*, now: dt.datetime | None = None) -> int:
     """Rebuild the tickets whose clock has a breach or a warning due by `now`: each is
-    marked at its true instant (however late the sweep runs) and announced once. Return
-    how many tickets were rebuilt."""
+    marked at its true instant (however late the sweep runs) and announced once; then
+    announce the other escalation levels crossed by `now` (150 %, ...), each once with
+    its true instant (`atiende.sla.escalation.announce_levels`). Return how many
+    tickets were rebuilt."""
     now = now or timezone.now()
     from django.db.models import Q
+
+    from atiende.sla.escalation import announce_levels
 
     due = (SlaClock.objects.filter(state=ClockState.RUNNING)
            .filter(Q(due_at__lte=now) | Q(next_warning_at__lte=now))
            .values_list("ticket_id", flat=True).distinct())
-    return rebuild_clocks(list(due), now=now)
+    rebuilt = rebuild_clocks(list(due), now=now)
+    announce_levels(now=now)
+    return rebuilt

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from atiende.sla import policy_views, views
+from atiende.sla import escalation_views, internal_views, policy_views, views
 
 urlpatterns = [
     path("<slug:slug>/calendars/", views.calendar_list, name="manage_calendars"),
@@ -17,4 +17,21 @@ urlpatterns = [
     path("<slug:slug>/sla/new/", policy_views.policy_new, name="manage_sla_policy_new"),
     path("<slug:slug>/sla/<int:policy_id>/", policy_views.policy_detail,
          name="manage_sla_policy"),
+    path("<slug:slug>/sla/<int:policy_id>/escalations/", escalation_views.escalations,
+         name="manage_sla_escalations"),
+    path("<slug:slug>/sla/<int:policy_id>/escalations/<int:level_id>/remove/",
+         escalation_views.escalation_level_remove, name="manage_sla_escalation_level_remove"),
+    path("<slug:slug>/sla/<int:policy_id>/escalations/actions/<int:action_id>/remove/",
+         escalation_views.escalation_action_remove, name="manage_sla_escalation_action_remove"),
+    path("<slug:slug>/sla/olas/", internal_views.ola_list, name="manage_sla_olas"),
+    path("<slug:slug>/sla/olas/<int:ola_id>/", internal_views.ola_detail,
+         name="manage_sla_ola"),
+    path("<slug:slug>/sla/olas/<int:ola_id>/delete/", internal_views.ola_delete,
+         name="manage_sla_ola_delete"),
+    path("<slug:slug>/sla/contracts/", internal_views.contract_list,
+         name="manage_sla_contracts"),
+    path("<slug:slug>/sla/contracts/<int:contract_id>/", internal_views.contract_detail,
+         name="manage_sla_contract"),
+    path("<slug:slug>/sla/contracts/<int:contract_id>/delete/",
+         internal_views.contract_delete, name="manage_sla_contract_delete"),
 ]

@@ -4,14 +4,18 @@ The rule (documented for administrators on the policies page):
 
 1. A policy matches a ticket when every condition it sets holds: the same
    organization, and, where set, the same department, kind, service, category (the
-   category itself, not its sub-categories), channel, and a priority among its
-   priorities. A condition left empty matches anything.
+   category itself, not its sub-categories), channel, a priority among its
+   priorities, and a requester who is a member of its group of people (e.g. "VIP").
+   A condition left empty matches anything.
 2. Of the matching active policies, the one setting the most conditions wins (the most
    specific). The organization always counts as one, so a policy with no other
    condition is the organization's catch-all.
 3. Two active policies that could match one ticket with as many conditions each are
-   refused when saved (`overlap`), so step 2 never meets a tie. Should one meet a
-   tie anyway (rows written around the services), the older policy (lowest id) wins.
+   refused when saved (`overlap`), so step 2 never meets a tie, with one exception:
+   two policies that differ only in naming two different requester groups are
+   allowed, since most requesters belong to one group or none. For a requester in
+   both groups that is a tie, and the older policy (lowest id) wins, as it does for
+   any tie met anyway (rows written around the services).
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-CONDITIONS = ("department_id", "kind", "service_id", "category_id", "ticket_channel", "priorities")
+CONDITIONS = ("department_id", "kind", "service_id", "category_id", "ticket_channel", "priorities",
+              "requester_group_id")
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ class TicketFacts:
     category_id: int | None = None
     ticket_channel: str = ""
     priority: int = 3
+    requester_group_ids: frozenset[int] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,7 @@ class PolicyConditions:
     category_id: int | None = None
     ticket_channel: str = ""
     priorities: frozenset[int] = field(default_factory=frozenset)
+    requester_group_id: int | None = None
 
     @classmethod
     def of(cls, policy) -> PolicyConditions:
@@ -54,7 +61,8 @@ class PolicyConditions:
                    department_id=policy.department_id, kind=policy.kind or "",
                    service_id=policy.service_id, category_id=policy.category_id,
                    ticket_channel=policy.ticket_channel or "",
-                   priorities=frozenset(policy.priorities or ()))
+                   priorities=frozenset(policy.priorities or ()),
+                   requester_group_id=policy.requester_group_id)
 
     def set_conditions(self) -> list[str]:
         return [name for name in CONDITIONS if getattr(self, name)]
@@ -70,6 +78,8 @@ def _holds(policy: PolicyConditions, facts: TicketFacts, name: str) -> bool:
         return True
     if name == "priorities":
         return facts.priority in wanted
+    if name == "requester_group_id":
+        return wanted in facts.requester_group_ids
     return getattr(facts, name) == wanted
 
 

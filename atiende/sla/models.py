@@ -213,6 +213,10 @@ class SlaPolicy(models.Model):
     )
     ticket_channel = models.CharField(_("channel"), max_length=12, blank=True)
     priorities = models.JSONField(_("priorities"), default=list, blank=True)  # [] is any
+    requester_group = models.ForeignKey(
+        "core.PersonGroup", on_delete=models.PROTECT, related_name="sla_policies", null=True,
+        blank=True, verbose_name=_("requester group"),
+    )
     pause_reasons = models.JSONField(_("pending reasons that pause resolution"),
                                      default=_default_pause_reasons, blank=True)
     warning_percentages = models.JSONField(_("warnings at (percent)"), default=_default_warnings,
@@ -270,6 +274,7 @@ class Metric(models.TextChoices):
 
     FIRST_RESPONSE = "first_response", _("First response")
     RESOLUTION = "resolution", _("Resolution")
+    NEXT_RESPONSE = "next_response", _("Next response")
 
 
 class ClockState(models.TextChoices):
@@ -285,7 +290,9 @@ class SlaClock(models.Model):
     breached or warned by the sweep. `elapsed_seconds` is working time counted up to
     `computed_at` (or `stopped_at`). Its history (the "why") is not stored: the ticket
     page replays it (`clock_services.explain`), which is cheap for one ticket and keeps
-    bulk rebuilds small."""
+    bulk rebuilds small. A next-response clock is the ticket's latest wait of the
+    requester side (`started_at` is when that wait began); `cycles_met` and
+    `cycles_breached` count all its waits so far; both stay 0 on the other metrics."""
 
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE,
                                related_name="sla_clocks")
@@ -304,6 +311,18 @@ class SlaClock(models.Model):
     next_warning_level = models.PositiveSmallIntegerField(null=True, blank=True)
     warned_levels = models.JSONField(_("warnings given (percent)"), default=list, blank=True)
     computed_at = models.DateTimeField(default=timezone.now)
+    # Next response only (`atiende.sla.clocks`): the row is the latest wait of the
+    # requester side; these count every wait met and breached so far, the latest included.
+    cycles_met = models.PositiveIntegerField(_("waits answered in time"), default=0)
+    cycles_breached = models.PositiveIntegerField(_("waits breached"), default=0)
+    # The ticket's grouping facts as of the last rebuild, copied so that the compliance
+    # report reads this table alone (every event that changes them rebuilds the clocks).
+    organization_id = models.PositiveIntegerField(default=0)
+    department_id = models.PositiveIntegerField(default=0)
+    team_id = models.PositiveIntegerField(null=True, blank=True)
+    service_id = models.PositiveIntegerField(null=True, blank=True)
+    priority = models.PositiveSmallIntegerField(default=3)
+    ticket_created_at = models.DateTimeField(null=True)
 
     class Meta:
         verbose_name = _("SLA clock")
@@ -317,7 +336,275 @@ class SlaClock(models.Model):
                          name="sla_clock_due"),
             models.Index(fields=["next_warning_at"], condition=Q(state="running"),
                          name="sla_clock_warning"),
+            # The compliance report: a period of ticket creation, one metric or all.
+            models.Index(fields=["ticket_created_at", "metric"], name="sla_clock_report"),
         ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.metric} {self.state}"
+
+
+# --- escalation -------------------------------------------------------------------------------
+
+
+class EscalationLevel(models.Model):
+    """What a policy does when one clock of a ticket it applies to has used `percent` %
+    of its target: below 100 a warning, 100 the breach, above 100 later levels of an
+    overdue ticket (150, 200, ...). Its actions run once per ticket clock
+    (`EscalationRun`)."""
+
+    policy = models.ForeignKey(SlaPolicy, on_delete=models.CASCADE,
+                               related_name="escalation_levels", verbose_name=_("SLA policy"))
+    metric = models.CharField(_("clock"), max_length=20, choices=Metric.choices)
+    percent = models.PositiveSmallIntegerField(_("at (percent of the target)"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("escalation level")
+        verbose_name_plural = _("escalation levels")
+        ordering = ["metric", "percent"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "metric", "percent"],
+                                    name="escalation_level_once"),
+            models.CheckConstraint(condition=Q(percent__gt=0, percent__lte=1000),
+                                   name="escalation_level_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id} {self.metric} {self.percent}%"
+
+
+class EscalationActionKind(models.TextChoices):
+    NOTIFY = "notify", _("Notify")  # tells the people chosen (whom, people)
+    REASSIGN = "reassign", _("Reassign")  # to `team`, and to `agent` when set
+    RAISE_PRIORITY = "raise_priority", _("Raise the priority")  # to `priority`, or one up
+    ADD_WATCHER = "add_watcher", _("Add as watchers")  # the people chosen (whom, people)
+
+
+class EscalationWhom(models.TextChoices):
+    """People an action finds on the ticket when it runs."""
+
+    ASSIGNEE = "assignee", _("The assignee")
+    TEAM_MEMBERS = "team_members", _("The members of the team")
+    TEAM_LEAD = "team_lead", _("The team lead")
+    DEPARTMENT_MANAGER = "department_manager", _("The department's managers")
+    REQUESTER_MANAGER = "requester_manager", _("The requester's manager")
+
+
+class EscalationAction(models.Model):
+    """One thing an escalation level does. A notification or a watcher goes to the
+    people `whom` names on the ticket and to `people`; a reassignment to `team` (of the
+    policy's organization) and `agent` (a member of it) when set; a raise of priority to
+    `priority`, or one level up when it is empty. The services check that every person
+    and team belongs to the policy's organization."""
+
+    level = models.ForeignKey(EscalationLevel, on_delete=models.CASCADE,
+                              related_name="actions", verbose_name=_("escalation level"))
+    kind = models.CharField(_("action"), max_length=20, choices=EscalationActionKind.choices)
+    whom = models.JSONField(_("people on the ticket"), default=list, blank=True)
+    people = models.ManyToManyField("core.User", related_name="+", blank=True,
+                                    verbose_name=_("named people"))
+    team = models.ForeignKey("core.Team", on_delete=models.CASCADE, related_name="+",
+                             null=True, blank=True, verbose_name=_("team"))
+    agent = models.ForeignKey("core.User", on_delete=models.CASCADE, related_name="+",
+                              null=True, blank=True, verbose_name=_("agent"))
+    priority = models.PositiveSmallIntegerField(_("priority"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("escalation action")
+        verbose_name_plural = _("escalation actions")
+        ordering = ["level", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=EscalationActionKind.values),
+                                   name="escalation_action_kind"),
+            models.CheckConstraint(
+                condition=~Q(kind="reassign") | Q(team__isnull=False),
+                name="escalation_action_reassign_has_team"),
+            models.CheckConstraint(
+                condition=Q(priority__isnull=True) | Q(priority__gte=1, priority__lte=5),
+                name="escalation_action_priority"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level_id} {self.kind}"
+
+
+class EscalationRun(models.Model):
+    """One escalation level of one ticket clock that came: when the clock crossed it
+    (`crossed_at`, its true instant however late it was noticed) and, once its actions
+    ran, when and what they did (`done`). One row per clock and level, so the actions
+    run once however often the event that announced the level is delivered. A clock is
+    the ticket's metric from `clock_started_at`."""
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE,
+                               related_name="sla_escalations")
+    metric = models.CharField(_("clock"), max_length=20, choices=Metric.choices)
+    clock_started_at = models.DateTimeField(_("clock started"))
+    percent = models.PositiveSmallIntegerField(_("at (percent of the target)"))
+    crossed_at = models.DateTimeField(_("crossed"))
+    ran_at = models.DateTimeField(_("ran"), null=True, blank=True)
+    done = models.JSONField(_("what was done"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("escalation run")
+        verbose_name_plural = _("escalation runs")
+        ordering = ["ticket", "crossed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "metric", "clock_started_at", "percent"],
+                                    name="escalation_run_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.metric} {self.percent}%"
+
+
+# --- internal targets: OLAs per team, underpinning contracts with third parties -------------
+
+
+class OlaTarget(models.Model):
+    """An operational level agreement: what one team promises the rest of the desk for
+    an organization's tickets of one priority while they are with the team, in working
+    minutes of a calendar. Internal: shown to staff only."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT,
+                                     related_name="ola_targets",
+                                     verbose_name=_("organization"))
+    team = models.ForeignKey("core.Team", on_delete=models.PROTECT, related_name="ola_targets",
+                             verbose_name=_("team"))
+    priority = models.PositiveSmallIntegerField(_("priority"))
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT,
+                                 related_name="ola_targets",
+                                 verbose_name=_("business calendar"))
+    response_minutes = models.PositiveIntegerField(_("response (minutes)"), null=True,
+                                                   blank=True)
+    resolution_minutes = models.PositiveIntegerField(_("resolution (minutes)"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("OLA target")
+        verbose_name_plural = _("OLA targets")
+        ordering = ["team", "priority"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "team", "priority"],
+                                    name="ola_target_once"),
+            models.CheckConstraint(condition=Q(priority__gte=1, priority__lte=5),
+                                   name="ola_target_priority"),
+            models.CheckConstraint(
+                condition=Q(resolution_minutes__gt=0)
+                & (Q(response_minutes__isnull=True) | Q(response_minutes__gt=0)),
+                name="ola_target_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} P{self.priority}"
+
+
+class UnderpinningContract(models.Model):
+    """A contract with a third party (a supplier): while one of the organization's
+    tickets is pending for `pending_reason` it is with this supplier, and that time is
+    measured against `target_minutes` of working time of the calendar. Whether the SLA's
+    resolution pauses meanwhile is the policy's own rule (its pause reasons)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT,
+                                     related_name="underpinning_contracts",
+                                     verbose_name=_("organization"))
+    supplier = models.CharField(_("supplier"), max_length=120)
+    pending_reason = models.CharField(_("pending reason that means “with this supplier”"),
+                                      max_length=20)
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT,
+                                 related_name="underpinning_contracts",
+                                 verbose_name=_("business calendar"))
+    target_minutes = models.PositiveIntegerField(_("target (minutes)"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("underpinning contract")
+        verbose_name_plural = _("underpinning contracts")
+        ordering = ["supplier"]
+        constraints = [
+            models.UniqueConstraint("organization", Lower("supplier"),
+                                    name="underpinning_contract_supplier"),
+            models.UniqueConstraint(fields=["organization", "pending_reason"],
+                                    name="underpinning_contract_reason"),
+            models.CheckConstraint(condition=Q(target_minutes__gt=0),
+                                   name="underpinning_contract_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.supplier
+
+
+class InternalClock(models.Model):
+    """What an internal clock holds, as `atiende.sla.clocks` leaves it when the ticket
+    is rebuilt (the fields mean what they mean on SlaClock)."""
+
+    target_minutes = models.PositiveIntegerField(_("target (minutes)"))
+    calendar_id_used = models.PositiveIntegerField()
+    started_at = models.DateTimeField(_("started"))
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    paused_since = models.DateTimeField(_("paused since"), null=True, blank=True)
+    elapsed_seconds = models.PositiveIntegerField(_("working time used (seconds)"), default=0)
+    state = models.CharField(_("state"), max_length=10, choices=ClockState.choices)
+    stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("breached"), null=True, blank=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class OlaMetric(models.TextChoices):
+    RESPONSE = "response", _("Response")
+    RESOLUTION = "resolution", _("Resolution")
+
+
+class TeamClock(InternalClock):
+    """One OLA target of one team on one ticket: the team's time with the ticket,
+    across every period it had it (`atiende.sla.clocks.team_clocks`)."""
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE,
+                               related_name="team_clocks")
+    team = models.ForeignKey("core.Team", on_delete=models.CASCADE, related_name="clocks")
+    ola = models.ForeignKey(OlaTarget, on_delete=models.CASCADE, related_name="clocks")
+    metric = models.CharField(_("measures"), max_length=20, choices=OlaMetric.choices)
+
+    class Meta:
+        verbose_name = _("OLA clock")
+        verbose_name_plural = _("OLA clocks")
+        ordering = ["ticket", "started_at", "metric"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "team", "metric"],
+                                    name="team_clock_once"),
+        ]
+        indexes = [models.Index(fields=["due_at"], condition=Q(state="running"),
+                                name="team_clock_due")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.team_id} {self.metric} {self.state}"
+
+
+class ContractClock(InternalClock):
+    """One underpinning contract on one ticket: its time with the supplier
+    (`atiende.sla.clocks.contract_clock`)."""
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE,
+                               related_name="contract_clocks")
+    contract = models.ForeignKey(UnderpinningContract, on_delete=models.CASCADE,
+                                 related_name="clocks")
+
+    class Meta:
+        verbose_name = _("underpinning contract clock")
+        verbose_name_plural = _("underpinning contract clocks")
+        ordering = ["ticket", "started_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "contract"], name="contract_clock_once"),
+        ]
+        indexes = [models.Index(fields=["due_at"], condition=Q(state="running"),
+                                name="contract_clock_due")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.contract_id} {self.state}"

@@ -23,6 +23,9 @@ class PolicyForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), required=False)
     ticket_channel = forms.ChoiceField(label=_("Channel"), required=False,
                                        choices=[("", _("Any")), *Channel.choices])
+    requester_group = forms.ChoiceField(
+        label=_("Requester group"), required=False,
+        help_text=_("Only tickets whose requester belongs to this group of people (e.g. VIP)."))
     priorities = forms.MultipleChoiceField(
         label=_("Priorities"), required=False, choices=Priority.choices,
         widget=forms.CheckboxSelectMultiple, help_text=_("None checked: any priority."))
@@ -34,13 +37,15 @@ class PolicyForm(forms.Form):
         help_text=_("Whole numbers from 1 to 99, separated by commas; the breach is at 100."))
     is_active = forms.BooleanField(label=_("Active"), required=False)
 
-    def __init__(self, *args, calendars, departments, services, categories, **kwargs):
+    def __init__(self, *args, calendars, departments, services, categories, groups=(),
+                 **kwargs):
         super().__init__(*args, **kwargs)
         any_choice = [("", _("Any"))]
         self.fields["calendar"].choices = [("", "—"), *calendars]
         self.fields["department"].choices = any_choice + departments
         self.fields["service"].choices = any_choice + services
         self.fields["category"].choices = any_choice + categories
+        self.fields["requester_group"].choices = any_choice + list(groups)
         metrics = {"first_response_minutes": _("First response (minutes)"),
                    "resolution_minutes": _("Resolution (minutes)"),
                    "next_response_minutes": _("Next response (minutes)")}
@@ -54,7 +59,7 @@ class PolicyForm(forms.Form):
     @property
     def condition_fields(self):
         return [self[name] for name in ("department", "kind", "service", "category",
-                                        "ticket_channel", "priorities")]
+                                        "ticket_channel", "requester_group", "priorities")]
 
     @property
     def target_rows(self):
@@ -91,6 +96,7 @@ class PolicyForm(forms.Form):
             "department": str(policy.department_id or ""), "kind": policy.kind,
             "service": str(policy.service_id or ""), "category": str(policy.category_id or ""),
             "ticket_channel": policy.ticket_channel,
+            "requester_group": str(policy.requester_group_id or ""),
             "priorities": [str(value) for value in policy.priorities],
             "pause_reasons": list(policy.pause_reasons),
             "warning_percentages": ", ".join(str(v) for v in policy.warning_percentages),

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from atiende.core import services as core_services
-from atiende.core.models import Department, Organization, User
+from atiende.core.models import Department, Organization, PersonGroup, User
 from atiende.errors import PermissionDenied, ValidationFailed
 from atiende.sla import policies
 from atiende.sla.matching import PolicyConditions, overlapping
@@ -38,7 +38,7 @@ MAX_TARGET_MINUTES = 366 * 24 * 60
 MAX_WARNINGS = 5
 POLICY_FIELDS = {"name", "calendar", "department", "kind", "service", "category",
                  "ticket_channel", "priorities", "pause_reasons", "warning_percentages",
-                 "is_active", "targets"}
+                 "is_active", "targets", "requester_group"}
 TARGET_METRICS = ("first_response_minutes", "resolution_minutes", "next_response_minutes")
 
 
@@ -64,6 +64,15 @@ def _calendar(value: Any, organization: Organization) -> BusinessCalendar:
     if value.organization_id != organization.pk:
         raise ValidationFailed({"calendar": _("Choose a calendar of %(name)s.")
                                 % {"name": organization.name}}, code="invalid_calendar")
+    return value
+
+
+def _requester_group(value: Any, organization: Organization) -> PersonGroup | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, PersonGroup) or value.organization_id != organization.pk:
+        raise ValidationFailed({"requester_group": _(
+            "Choose a group of people of this organization.")}, code="invalid_requester_group")
     return value
 
 
@@ -193,6 +202,7 @@ def _conditions(organization: Organization, values: Mapping[str, Any], pk: int |
         category_id=getattr(values.get("category"), "pk", None),
         ticket_channel=values.get("ticket_channel") or "",
         priorities=frozenset(values.get("priorities") or ()),
+        requester_group_id=getattr(values.get("requester_group"), "pk", None),
     )
 
 
@@ -227,6 +237,8 @@ def _validated(organization: Organization, merged: Mapping[str, Any], *, pk: int
         "ticket_channel": lambda: _one_of(merged.get("ticket_channel"), "ticket_channel",
                                           Channel.values),
         "priorities": lambda: _priorities(merged.get("priorities")),
+        "requester_group": lambda: _requester_group(merged.get("requester_group"),
+                                                    organization),
         "pause_reasons": lambda: _pause_reasons(merged.get("pause_reasons")),
         "warning_percentages": lambda: _warnings(merged.get("warning_percentages")),
         "is_active": lambda: bool(merged.get("is_active", True)),
@@ -281,7 +293,8 @@ def sla_policy_create(*, actor: User, organization: Organization, name: Any,
                       ticket_channel: str = "", priorities: Iterable[int] = (),
                       pause_reasons: Iterable[str] | None = None,
                       warning_percentages: Iterable[int] | None = None,
-                      is_active: bool = True, channel: str = "web") -> SlaPolicy:
+                      is_active: bool = True, requester_group: PersonGroup | None = None,
+                      channel: str = "web") -> SlaPolicy:
     """Create a policy with its targets. Raises PermissionDenied, ValidationFailed
     (fields as named here, `targets` and `conditions`; code `overlapping_policies` for
     a tie with another policy). Writes `sla_policy.created`."""
@@ -296,6 +309,7 @@ def sla_policy_create(*, actor: User, organization: Organization, name: Any,
         "warning_percentages": (list(warning_percentages) if warning_percentages is not None
                                 else [75, 90]),
         "is_active": is_active, "targets": list(targets or ()),
+        "requester_group": requester_group,
     }
     with transaction.atomic():
         Organization.objects.select_for_update().filter(pk=organization.pk).first()

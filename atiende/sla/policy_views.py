@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from atiende.core.models import Organization
+from atiende.core.models import Organization, PersonGroup
 from atiende.core.web import add_service_errors, handles_errors, posted
 from atiende.errors import NotFound, ValidationFailed
 from atiende.sla import policy_services, selectors
@@ -45,6 +45,8 @@ def _form(request, organization: Organization, initial: dict) -> PolicyForm:
                     .filter(department_id__in=desk_ids, is_active=True)
                     .select_related("department", "parent").order_by("department__name",
                                                                      "name")],
+        groups=[(str(g.pk), g.name) for g in PersonGroup.objects.filter(
+            organization=organization).order_by("name")],
     )
 
 
@@ -59,6 +61,8 @@ def _values(request, organization: Organization, form: PolicyForm) -> dict:
         "kind": data["kind"], "ticket_channel": data["ticket_channel"],
         "service": _pick(form, "service", lambda pk: Service.objects.get(pk=pk)),
         "category": _pick(form, "category", lambda pk: Category.objects.get(pk=pk)),
+        "requester_group": _pick(form, "requester_group",
+                                 lambda pk: PersonGroup.objects.get(pk=pk)),
         "priorities": [int(value) for value in data["priorities"]],
         "pause_reasons": list(data["pause_reasons"]),
         "warning_percentages": data["warning_percentages"],
@@ -93,6 +97,8 @@ def conditions_text(policy: SlaPolicy) -> list[str]:
     if policy.ticket_channel:
         parts.append(str(dict(Channel.choices).get(policy.ticket_channel,
                                                    policy.ticket_channel)))
+    if policy.requester_group_id:
+        parts.append(_("Requesters in “%(group)s”") % {"group": policy.requester_group.name})
     if policy.priorities:
         parts.append(", ".join(f"P{value}" for value in policy.priorities))
     return parts or [_("Any ticket of the organization")]

@@ -62,7 +62,8 @@ _when = when_text
 
 def metric_label(metric: str) -> str:
     return {"first_response": _("First response"),
-            "resolution": _("Resolution")}.get(metric, metric)
+            "resolution": _("Resolution"),
+            "next_response": _("Next response")}.get(metric, metric)
 
 
 def step_text(step: dict) -> str:
@@ -71,7 +72,10 @@ def step_text(step: dict) -> str:
     at = _when(step["at"])
     used = duration_text(step.get("elapsed", 0), whole_days=False)
     if code == "policy":
-        reasons = ", ".join(_condition_label(name) for name in step.get("reasons", []))
+        reasons = ", ".join(
+            _condition_label(name) + (f" “{step['group']}”" if name == "requester_group_id"
+                                      and step.get("group") else "")
+            for name in step.get("reasons", []))
         return _("Policy “%(policy)s” applies (matched on: %(reasons)s); %(priority)s gives "
                  "a target of %(target)s of working time on the calendar “%(calendar)s”.") % {
             "policy": step.get("policy", ""), "reasons": reasons,
@@ -80,6 +84,9 @@ def step_text(step: dict) -> str:
             "calendar": step.get("calendar", "")}
     texts = {
         "started": _("%(at)s: the clock started when the ticket was created."),
+        "waiting": _("%(at)s: the requester wrote again; the clock started, waiting for a "
+                     "reply from the desk."),
+        "answered": _("%(at)s: stopped by the desk's public reply (%(used)s used)."),
         "paused": _("%(at)s: paused while pending (%(used)s of working time used)."),
         "resumed": _("%(at)s: running again (%(used)s used so far)."),
         "reopened": _("%(at)s: the ticket was reopened; the clock runs on from %(used)s."),
@@ -100,6 +107,7 @@ def _condition_label(name: str) -> str:
         "organization": _("organization"), "department_id": _("department"),
         "kind": _("kind"), "service_id": _("service"), "category_id": _("category"),
         "ticket_channel": _("channel"), "priorities": _("priority"),
+        "requester_group_id": _("requester group"),
     }.get(name, name)
 
 
@@ -122,6 +130,35 @@ def clock_rows(clocks: list, now: dt.datetime, histories: dict[str, list[dict]]
             "target": duration_text(clock.target_minutes * 60, whole_days=False),
             "policy": clock.policy.name,
             "steps": [step_text(step) for step in histories.get(clock.metric, [])],
+        })
+    return rows
+
+
+def internal_rows(team_clocks: list, contract_clocks: list, now: dt.datetime) -> list[dict]:
+    """What the ticket page shows staff of the OLA clocks (per team) and the
+    underpinning contract clocks (per supplier)."""
+    states = {"running": _("Running"), "paused": _("Paused"), "met": _("Met"),
+              "breached": _("Breached")}
+    olas = {"response": _("OLA response"), "resolution": _("OLA resolution")}
+    rows = []
+    for clock in [*team_clocks, *contract_clocks]:
+        counting = clock.stopped_at is None
+        if hasattr(clock, "team"):
+            label, owner = olas.get(clock.metric, clock.metric), clock.team.name
+        else:
+            label, owner = _("Underpinning contract"), clock.contract.supplier
+        state = clock.state
+        if clock.state == "paused" and not hasattr(clock, "team"):
+            state_text = _("Back with the desk")
+        else:
+            state_text = states.get(state, state)
+        rows.append({
+            "label": label, "owner": owner, "state": state_text,
+            "tone": tone(state, clock.due_at if counting else None, now),
+            "due_at": clock.due_at if counting else None,
+            "left": time_left_text(clock.due_at, now) if counting and clock.due_at else "",
+            "used": duration_text(_used(clock, now), whole_days=False),
+            "target": duration_text(clock.target_minutes * 60, whole_days=False),
         })
     return rows
 

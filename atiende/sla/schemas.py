@@ -126,6 +126,23 @@ class TargetOut(Schema):
     next_response_minutes: int | None
 
 
+class SlaClockOut(Schema):
+    """One SLA clock of a ticket as last rebuilt (`sla_clocks` of a ticket's detail)."""
+
+    metric: str = Field(description="first_response, resolution or next_response.")
+    target_minutes: int = Field(description="The target in working minutes.")
+    started_at: dt.datetime
+    due_at: dt.datetime | None = Field(description="None while paused or once stopped met.")
+    elapsed_business_minutes: float = Field(
+        description="Working time used so far (up to its stop when stopped).")
+    state: str = Field(description="running, paused, met or breached.")
+    breached_at: dt.datetime | None
+    stopped_at: dt.datetime | None
+    paused: bool
+    cycles_met: int = Field(description="Next response: waits answered in time so far.")
+    cycles_breached: int = Field(description="Next response: waits breached so far.")
+
+
 class SlaPolicyOut(Schema):
     id: int
     organization_id: int
@@ -136,6 +153,7 @@ class SlaPolicyOut(Schema):
     service_id: int | None
     category_id: int | None
     ticket_channel: str
+    requester_group_id: int | None
     priorities: list[int]
     pause_reasons: list[str]
     warning_percentages: list[int]
@@ -164,6 +182,8 @@ class SlaPolicyCreate(Input):
     service_id: Id | None = None
     category_id: Id | None = None
     ticket_channel: str = Field("", max_length=12)
+    requester_group_id: Id | None = Field(None, description="A group of people (e.g. VIP) "
+                                          "the requester must belong to.")
     priorities: list[Minutes] = Field(default_factory=list, max_length=5)
     pause_reasons: list[str] = Field(None, max_length=10,
                                      description='Default ["awaiting_requester"].')
@@ -183,6 +203,7 @@ class SlaPolicyUpdate(Input):
     service_id: Id | None = None
     category_id: Id | None = None
     ticket_channel: str = Field(None, max_length=12)
+    requester_group_id: Id | None = None
     priorities: list[Minutes] = Field(None, max_length=5)
     pause_reasons: list[str] = Field(None, max_length=10)
     warning_percentages: list[Minutes] = Field(None, max_length=10)

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -190,7 +191,7 @@ def sla_policy_list(*, actor: User, organization_id: int | None = None) -> Query
     from atiende.sla.models import SlaPolicy
 
     queryset = SlaPolicy.objects.filter(policies.visible_calendars(actor)).select_related(
-        "organization", "calendar", "department", "service", "category"
+        "organization", "calendar", "department", "service", "category", "requester_group"
     ).prefetch_related("targets")
     if organization_id is not None:
         queryset = queryset.filter(organization_id=organization_id)
@@ -206,10 +207,90 @@ def sla_policy_get(*, actor: User, policy_id: int):
         raise NotFound() from None
 
 
+def ticket_internal_clocks(*, ticket) -> tuple[list, list]:
+    """The OLA clocks (by team) and underpinning contract clocks of a ticket already
+    read through the scope as staff: never for requesters."""
+    from atiende.sla.models import ContractClock, TeamClock
+
+    teams = list(TeamClock.objects.filter(ticket=ticket).select_related("team")
+                 .order_by("started_at", "team_id", "metric"))
+    contracts = list(ContractClock.objects.filter(ticket=ticket).select_related("contract")
+                     .order_by("started_at"))
+    return teams, contracts
+
+
+def api_ticket_clocks(*, actor: User, ticket) -> list[dict]:
+    """A visible ticket's SLA clocks as the API shows them: to staff of the ticket only,
+    as the ticket page does (never the internal OLA or contract clocks)."""
+    from atiende.sla.presentation import _used
+    from atiende.tickets.policies import works_on
+
+    # An empty `sla_state` means no clock at all: no query for tickets without a policy.
+    if not getattr(ticket, "sla_state", "") or actor is None or not works_on(actor, ticket):
+        return []
+    now = timezone.now()
+    return [{"metric": clock.metric, "target_minutes": clock.target_minutes,
+             "started_at": clock.started_at, "due_at": clock.due_at,
+             "elapsed_business_minutes": round(_used(clock, now) / 60, 2),
+             "state": clock.state, "breached_at": clock.breached_at,
+             "stopped_at": clock.stopped_at, "paused": clock.state == "paused",
+             "cycles_met": clock.cycles_met, "cycles_breached": clock.cycles_breached}
+            for clock in ticket_clocks(ticket=ticket)]
+
+
 def ticket_clocks(*, ticket) -> list:
     """The clocks of a ticket already read through the scope, first response first."""
     from atiende.sla.models import SlaClock
 
-    order = {"first_response": 0, "resolution": 1}
+    order = {"first_response": 0, "next_response": 1, "resolution": 2}
     clocks = list(SlaClock.objects.filter(ticket=ticket).select_related("policy"))
     return sorted(clocks, key=lambda clock: order.get(clock.metric, 9))
+
+
+def ola_teams(*, actor: User, organization) -> list:
+    """Active teams of the departments that serve the organization (for OLA targets of
+    an organization the actor administers)."""
+    from atiende.core.models import Team, serving
+
+    if not policies.can_manage_calendars(actor, organization):
+        return []
+    return list(Team.objects.filter(serving([organization.pk], via="department__"),
+                                    is_active=True, department__is_active=True)
+                .select_related("department").order_by("department__name", "name"))
+
+
+def ola_list(*, actor: User, organization_id: int) -> list:
+    """OLA targets of an organization the actor administers."""
+    from atiende.sla.models import OlaTarget
+
+    if not policies.can_manage_calendars(actor, organization_id):
+        raise NotFound()
+    return list(OlaTarget.objects.filter(organization_id=organization_id)
+                .select_related("team", "team__department", "calendar")
+                .order_by("team__name", "priority"))
+
+
+def ola_get(*, actor: User, organization, ola_id: int):
+    found = next((ola for ola in ola_list(actor=actor, organization_id=organization.pk)
+                  if ola.pk == ola_id), None)
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def contract_list(*, actor: User, organization_id: int) -> list:
+    """Underpinning contracts of an organization the actor administers."""
+    from atiende.sla.models import UnderpinningContract
+
+    if not policies.can_manage_calendars(actor, organization_id):
+        raise NotFound()
+    return list(UnderpinningContract.objects.filter(organization_id=organization_id)
+                .select_related("calendar").order_by("supplier"))
+
+
+def contract_get(*, actor: User, organization, contract_id: int):
+    found = next((c for c in contract_list(actor=actor, organization_id=organization.pk)
+                  if c.pk == contract_id), None)
+    if found is None:
+        raise NotFound()
+    return found

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from atiende.sla import clock_services
+from atiende.tickets.models import OPEN_STATUSES, Ticket
 
 
 @task()
@@ -22,6 +23,17 @@ def rebuild_calendar_clocks(*, calendar_id: int) -> int:
 
 
 @task()
+def rebuild_requester_clocks(*, user_ids: list[int], organization_id: int) -> int:
+    """Rebuild the clocks of open tickets these people asked for in the organization
+    (they joined or left a group that a policy names)."""
+    ids = list(Ticket.objects.filter(status__in=OPEN_STATUSES, requester_id__in=user_ids,
+                                     organization_id=organization_id)
+               .order_by("pk").values_list("pk", flat=True))
+    return clock_services.rebuild_clocks(ids) if ids else 0
+
+
+@task()
 def sweep_clocks() -> int:
-    """Mark breaches and warnings that have come due (a periodic job, every minute)."""
-    return clock_services.sweep()
+    """Mark breaches and warnings that have come due (a periodic job, every minute), and
+    the internal (OLA and contract) clocks that have come due."""
+    return clock_services.sweep() + clock_services.sweep_internal()

@@ -50,7 +50,7 @@ from atiende.tickets.models import (
     Visibility,
 )
 from atiende.tickets.selectors import ticket_get
-from atiende.tickets.services import _dispatch_after_commit, _event, _touch
+from atiende.tickets.services import _event, _touch, dispatch_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -218,6 +218,23 @@ def _head(uploaded_file: File) -> bytes:
     return head
 
 
+def checked_file(uploaded_file: File | None) -> tuple[str, FileFormat, int]:
+    """The sanitised name, recognised format and size of an upload that may be stored:
+    present, not empty, within ATTACHMENT_MAX_BYTES (FileTooLarge) and of an accepted
+    type by extension and content (FileTypeRefused). Every stored file passes here."""
+    if uploaded_file is None:
+        raise ValidationFailed({"file": _("This field is required.")}, code="required")
+    size = uploaded_file.size
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if size > limit:
+        raise FileTooLarge(_("The file is larger than %(size)s MB.")
+                           % {"size": f"{limit / 1024 / 1024:g}"})
+    if not size:
+        raise ValidationFailed({"file": _("The file is empty.")}, code="empty_file")
+    file_name = sanitize_file_name(uploaded_file.name)
+    return file_name, _file_format(file_name, _head(uploaded_file)), size
+
+
 def _storage_name(now) -> str:
     """An opaque, unguessable name; it says nothing of the file or its uploader."""
     return f"attachments/{now:%Y}/{now:%m}/{uuid.uuid4().hex}"
@@ -237,7 +254,7 @@ def attachment_add(*, actor: User, ticket: Ticket, uploaded_file: File,
     Locks the ticket, stores the file, writes the row and one `attached` event in one
     transaction. The stored file goes again when the row does not stay: when this
     transaction fails, and also when a caller's transaction around it (or a savepoint)
-    rolls back later (`_removed_unless_committed`). Raises PermissionDenied,
+    rolls back later (`removed_unless_committed`). Raises PermissionDenied,
     ValidationFailed (`file`, `comment_id`), Conflict (closed ticket for a requester).
     """
     staff = policies.works_on(actor, ticket)
@@ -257,23 +274,13 @@ def attachment_add(*, actor: User, ticket: Ticket, uploaded_file: File,
     if ticket.status in FINAL_STATUSES and not staff:
         raise _ticket_final()
 
-    if uploaded_file is None:
-        raise ValidationFailed({"file": _("This field is required.")}, code="required")
-    size = uploaded_file.size
-    limit = settings.ATTACHMENT_MAX_BYTES
-    if size > limit:
-        raise FileTooLarge(_("The file is larger than %(size)s MB.")
-                           % {"size": f"{limit / 1024 / 1024:g}"})
-    if not size:
-        raise ValidationFailed({"file": _("The file is empty.")}, code="empty_file")
-    file_name = sanitize_file_name(uploaded_file.name)
-    file_format = _file_format(file_name, _head(uploaded_file))
+    file_name, file_format, size = checked_file(uploaded_file)
 
     now = timezone.now()
     stored = default_storage.save(_storage_name(now), uploaded_file)
     try:
         with transaction.atomic():
-            _removed_unless_committed(stored)
+            removed_unless_committed(stored)
             ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
             if ticket.status in FINAL_STATUSES and not staff:
                 raise _ticket_final()
@@ -287,9 +294,9 @@ def attachment_add(*, actor: User, ticket: Ticket, uploaded_file: File,
                    new={"attachment_id": attachment.pk, "file_name": file_name,
                         "size": size, "is_internal": is_internal},
                    comment=comment, at=now)
-            _dispatch_after_commit()
+            dispatch_after_commit()
     except BaseException:
-        _delete_stored(stored)
+        delete_stored(stored)
         raise
     return attachment
 
@@ -301,7 +308,7 @@ def _ticket_final() -> Conflict:
 # --- no stored file without its row ---------------------------------------------------
 
 
-def _delete_stored(name: str) -> None:
+def delete_stored(name: str) -> None:
     try:
         default_storage.delete(name)
     except OSError:
@@ -311,10 +318,10 @@ def _delete_stored(name: str) -> None:
 
 def _delete_unless_committed(name: str, outcome: dict) -> None:
     if not outcome["committed"]:
-        _delete_stored(name)
+        delete_stored(name)
 
 
-def _removed_unless_committed(name: str) -> None:
+def removed_unless_committed(name: str) -> None:
     """Delete the stored file `name` again if the transaction open now does not commit:
     rolled back as a whole, or back to a savepoint opened before this call.
 
@@ -339,6 +346,9 @@ def _removed_unless_committed(name: str) -> None:
 
 
 ORPHAN_MIN_AGE = dt.timedelta(hours=1)
+# Top folder of the storage -> the model whose `file` names what is kept there. Other
+# apps that store files through `checked_file` add their folder (`atiende.knowledge`).
+STORED_FOLDERS: dict[str, type] = {"attachments": Attachment}
 _THUMBNAIL_SUFFIXES = ("-thumbnail.png", "-thumbnail.jpg")
 _SWEEP_BATCH = 500
 
@@ -385,31 +395,37 @@ def _file_of(name: str) -> str:
 
 def sweep_orphan_files(*, min_age: dt.timedelta = ORPHAN_MIN_AGE,
                        dry_run: bool = False) -> SweepReport:
-    """Delete the files of the attachment folder that no Attachment row names (with the
-    thumbnails of such files), left behind by an upload whose transaction never
+    """Delete the files of each folder of STORED_FOLDERS that no row of its model names
+    (with the thumbnails of such files), left behind by an upload whose transaction never
     committed and by rows deleted since. Only files older than `min_age` (an hour): an
     upload in progress has stored its file but not yet committed its row. Safe to run
     at any time, and twice; `dry_run` deletes nothing and reports what it would."""
     cutoff = timezone.now() - min_age
     report = SweepReport()
-    for folder, names in _stored_folders("attachments"):
-        for start in range(0, len(names), _SWEEP_BATCH):
-            stored = [f"{folder}/{name}" for name in names[start:start + _SWEEP_BATCH]]
-            known = set(Attachment.objects.filter(
-                file__in={_file_of(name) for name in stored}).values_list("file", flat=True))
-            for name in stored:
-                if _file_of(name) in known:
-                    continue
-                try:
-                    if default_storage.get_modified_time(name) > cutoff:
-                        continue
-                    size = default_storage.size(name)
-                except (FileNotFoundError, OSError):
-                    continue  # deleted meanwhile
-                if not dry_run:
-                    default_storage.delete(name)
-                report.files.append(SweptFile(name=name, size=size))
+    for top, model in STORED_FOLDERS.items():
+        for folder, names in _stored_folders(top):
+            _sweep_folder(model, folder, names, cutoff, dry_run, report)
     return report
+
+
+def _sweep_folder(model, folder: str, names: list[str], cutoff, dry_run: bool,
+                  report: SweepReport) -> None:
+    for start in range(0, len(names), _SWEEP_BATCH):
+        stored = [f"{folder}/{name}" for name in names[start:start + _SWEEP_BATCH]]
+        known = set(model.objects.filter(
+            file__in={_file_of(name) for name in stored}).values_list("file", flat=True))
+        for name in stored:
+            if _file_of(name) in known:
+                continue
+            try:
+                if default_storage.get_modified_time(name) > cutoff:
+                    continue
+                size = default_storage.size(name)
+            except (FileNotFoundError, OSError):
+                continue  # deleted meanwhile
+            if not dry_run:
+                default_storage.delete(name)
+            report.files.append(SweptFile(name=name, size=size))
 
 
 # --- reads ----------------------------------------------------------------------------

@@ -62,6 +62,7 @@ _WORK_LIFECYCLE = {
 LIFECYCLES: dict[str, dict[str, set[str]]] = {
     Kind.INCIDENT: _WORK_LIFECYCLE,
     Kind.SERVICE_REQUEST: _WORK_LIFECYCLE,
+    Kind.TASK: _WORK_LIFECYCLE,  # fulfilment tasks of catalog requests (atiende.catalog)
 }
 
 
@@ -69,6 +70,8 @@ class PendingReason(models.TextChoices):
     AWAITING_REQUESTER = "awaiting_requester", _("Awaiting the requester")
     THIRD_PARTY = "third_party", _("Awaiting a third party")
     CHANGE = "change", _("Awaiting a change")
+    # Set and cleared by the catalog's approval steps (atiende.catalog.approval_services).
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
     OTHER = "other", _("Other")
 
 
@@ -529,6 +532,14 @@ class EventKind(models.TextChoices):
     MERGED_INTO = "merged_into", _("Merged into another")
     SLA_WARNING = "sla_warning", _("Service level warning")
     SLA_BREACHED = "sla_breached", _("Service level breached")
+    APPROVAL_REQUESTED = "approval_requested", _("Approval requested")
+    APPROVAL_APPROVED = "approval_approved", _("Approved")
+    APPROVAL_REJECTED = "approval_rejected", _("Rejected")
+    SATISFACTION_RATED = "satisfaction_rated", _("Satisfaction rated")
+    # An SLA escalation level that is neither a warning nor the breach reached (such as
+    # 150 % of the target), and what an escalation level did (atiende.sla.escalation).
+    SLA_LEVEL = "sla_level", _("Service level escalation level reached")
+    SLA_ESCALATED = "sla_escalated", _("Service level escalation")
 
 
 class Event(models.Model):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from atiende.core.models import Department, Organization, User
 from atiende.core.scoping import scope_of
-from atiende.tickets.models import Comment, Status, Ticket
+from atiende.tickets.models import Comment, Kind, PendingReason, Status, Ticket
 
 # What a requester may do to their own ticket's status.
 REQUESTER_TRANSITIONS = {
@@ -18,9 +19,21 @@ REQUESTER_TRANSITIONS = {
 }
 
 
+# What requesters may follow of their colleagues, where a desk shares them.
+SHARED_KINDS = (Kind.INCIDENT, Kind.SERVICE_REQUEST)
+
+
+def shared_requests(actor: User) -> Q:
+    """Incidents and requests the actor follows as a requester of their organization, in
+    desks that let requesters follow each other's requests (their own included)."""
+    return Q(organization_id__in=scope_of(actor).requester_organizations,
+             department__requesters_share_tickets=True, kind__in=SHARED_KINDS)
+
+
 def visible_tickets(actor: User) -> Q:
-    """Tickets of the departments the actor works in, the actor's own requests, and
-    the tickets the actor watches."""
+    """Tickets of the departments the actor works in, the actor's own requests, the
+    tickets the actor watches and, in desks that share them, the incidents and requests
+    of the organizations where the actor is a requester."""
     scope = scope_of(actor)
     if scope.user_id is None:
         return Q(pk__in=[])
@@ -28,9 +41,15 @@ def visible_tickets(actor: User) -> Q:
         # Not `Q() | Q(requester_id=...)`: an empty Q drops out of an OR, which would
         # narrow a provider admin to their own requests.
         return Q()
-    visible = scope.work_filter() | Q(requester_id=actor.pk)
+    # The requester side (the requester, and watchers outside the desk) follows a request,
+    # not the desk's fulfilment tasks of it, though a task carries the request's
+    # requester: a task is seen only through the work filter, by its department's staff.
+    not_a_task = ~Q(kind=Kind.TASK)
+    visible = scope.work_filter() | (Q(requester_id=actor.pk) & not_a_task)
+    if scope.requester_organizations:
+        visible |= shared_requests(actor)
     watched = watched_ticket_ids(actor)
-    return visible | Q(pk__in=watched) if watched else visible
+    return visible | (Q(pk__in=watched) & not_a_task) if watched else visible
 
 
 _WATCHED_ATTRIBUTE = "_atiende_watched"
@@ -45,6 +64,23 @@ def watched_ticket_ids(actor: User) -> list[int]:
                       .values_list("ticket_id", flat=True))
         setattr(actor, _WATCHED_ATTRIBUTE, cached)
     return cached
+
+
+def prime_watched(actors) -> None:
+    """`watched_ticket_ids` for many actors at once (one query in all)."""
+    pending = {actor.pk: actor for actor in actors if actor is not None
+               and actor.pk is not None and getattr(actor, _WATCHED_ATTRIBUTE, None) is None}
+    if not pending:
+        return
+    watched: dict[int, list[int]] = {pk: [] for pk in pending}
+    for user_id, ticket_id in (Ticket.watchers.through.objects
+                               .filter(user_id__in=list(pending))
+                               .values_list("user_id", "ticket_id")):
+        watched[user_id].append(ticket_id)
+    for actor in actors:
+        if actor is not None and actor.pk in watched \
+                and getattr(actor, _WATCHED_ATTRIBUTE, None) is None:
+            setattr(actor, _WATCHED_ATTRIBUTE, watched[actor.pk])
 
 
 def forget_watched(user: User) -> None:
@@ -94,7 +130,24 @@ def can_override_priority(actor: User, ticket: Ticket) -> bool:
             or (works_on(actor, ticket) and ticket.department_id in scope.led_department_ids))
 
 
+def awaiting_approval_refusal(actor: User | None, ticket: Ticket, to_status: str) -> str:
+    """Why `actor` may not move `ticket` to `to_status` now because it awaits approval
+    (empty when they may). While a request waits for its approvers, only their decisions
+    move it on (the catalog's approval service, acting as the system: `actor` None);
+    its requester may still cancel it, which withdraws the approvals. Kept here, next
+    to the other transition rules, so the page's buttons and the service agree."""
+    if (actor is None or ticket.status != Status.PENDING
+            or ticket.pending_reason != PendingReason.AWAITING_APPROVAL):
+        return ""
+    if to_status == Status.CANCELLED and ticket.requester_id == actor.pk:
+        return ""
+    return _("This request awaits approval: only its approvers' decisions move it on. "
+             "Its requester may still cancel it.")
+
+
 def can_transition(actor: User, ticket: Ticket, to_status: str) -> bool:
+    if awaiting_approval_refusal(actor, ticket, to_status):
+        return False
     if works_on(actor, ticket):
         return True
     return (ticket.requester_id == actor.pk

@@ -10,6 +10,8 @@ from ninja import Field, Schema
 from pydantic import AwareDatetime, Strict
 
 from atiende.api.schemas import FilterId, Filters, Id, Input
+from atiende.sla import selectors as sla_selectors
+from atiende.sla.schemas import SlaClockOut
 
 # Impact, urgency and priority are small integers; strict, so that `true` is not 1.
 Number = Annotated[int, Strict()]
@@ -55,6 +57,10 @@ class TicketOut(Schema):
     version: int
     created_at: datetime
     updated_at: datetime
+    sla_due_at: datetime | None = Field(
+        description="The earliest due time of the ticket's SLA clocks still counting.")
+    sla_state: str = Field(description="The most urgent state of its SLA clocks: "
+                                       "breached, running, paused, met; empty without SLA.")
 
     @staticmethod
     def resolve_tags(ticket) -> list[str]:
@@ -91,6 +97,8 @@ class TicketDetailOut(TicketOut):
     first_response_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None
+    sla_clocks: list[SlaClockOut] = Field(
+        description="Each SLA clock (staff of the ticket only; empty for others).")
 
     @staticmethod
     def resolve_children(ticket) -> list[str]:
@@ -99,6 +107,12 @@ class TicketDetailOut(TicketOut):
     @staticmethod
     def resolve_watchers(ticket) -> list:
         return list(ticket.watchers.all())
+
+    @staticmethod
+    def resolve_sla_clocks(ticket, context) -> list[dict]:
+        request = (context or {}).get("request")
+        return sla_selectors.api_ticket_clocks(actor=getattr(request, "auth", None),
+                                               ticket=ticket)
 
 
 class CommentOut(Schema):

@@ -88,7 +88,8 @@ def ticket_comments(*, actor: User, ticket: Ticket,
 # ticket, not the desk's housekeeping (classification, tags, escalations and their
 # reasons, watchers, internal notes and files).
 REQUESTER_EVENT_KINDS = frozenset({"created", "status", "assigned", "commented", "attached",
-                                   "merged", "merged_into"})
+                                   "merged", "merged_into", "approval_requested",
+                                   "approval_approved", "approval_rejected"})
 
 
 def ticket_events(*, actor: User, ticket: Ticket) -> QuerySet[Event]:

@@ -72,7 +72,7 @@ def _enqueue_dispatch() -> None:
     dispatch_events.enqueue()
 
 
-def _dispatch_after_commit() -> None:
+def dispatch_after_commit() -> None:
     """Enqueue one outbox dispatch when the transaction commits. A dispatch delivers
     every undelivered event, so one per transaction is enough however many changes it
     holds (a bulk action, the demo). A dispatch still scheduled covers this change: a
@@ -269,9 +269,11 @@ def ticket_create(
     custom_fields: Mapping[str, Any] | None = None, parent: Ticket | None = None,
     created_at: dt.datetime | None = None,
 ) -> Ticket:
-    """Register a ticket. Returns it with its number. Writes one `created` event."""
-    if not policies.can_create(actor, organization=organization, department=department,
-                               requester=requester):
+    """Register a ticket. Returns it with its number. Writes one `created` event.
+    `actor=None` is Atiende itself following a rule its caller checked (fulfilment
+    tasks of a catalog request)."""
+    if actor is not None and not policies.can_create(
+            actor, organization=organization, department=department, requester=requester):
         raise PermissionDenied()
     choice(kind, "kind", LIFECYCLES)
     choice(channel, "channel", Channel.values)
@@ -310,7 +312,7 @@ def ticket_create(
         _event(ticket, actor=actor, channel=channel, kind=EventKind.CREATED,
                new={"title": title, "status": ticket.status, "priority": ticket.priority},
                at=created_at)
-        _dispatch_after_commit()
+        dispatch_after_commit()
     return ticket
 
 
@@ -376,7 +378,7 @@ def ticket_update(*, actor: User, ticket: Ticket, changes: Mapping[str, Any], ve
             ticket.tags.set(new_tags)
             _event(ticket, actor=actor, channel=channel, kind=EventKind.CHANGED, field="tags",
                    old=current, new=sorted(tag.name for tag in new_tags))
-        _dispatch_after_commit()
+        dispatch_after_commit()
     return ticket
 
 
@@ -395,10 +397,11 @@ def _parent(ticket: Ticket, parent: Ticket | None) -> Ticket | None:
     return parent
 
 
-def ticket_set_priority(*, actor: User, ticket: Ticket, priority: int, reason: str,
+def ticket_set_priority(*, actor: User | None, ticket: Ticket, priority: int, reason: str,
                         version: int, channel: str = "web") -> Ticket:
-    """Override the matrix's priority; the reason is recorded."""
-    if not policies.can_override_priority(actor, ticket):
+    """Override the matrix's priority; the reason is recorded. `actor=None` is Atiende
+    itself following a rule its caller checked (an SLA escalation)."""
+    if actor is not None and not policies.can_override_priority(actor, ticket):
         raise PermissionDenied(_("Only team leads, department managers and admins can set "
                                  "the priority by hand."))
     if priority not in Priority.values:
@@ -412,11 +415,19 @@ def ticket_set_priority(*, actor: User, ticket: Ticket, priority: int, reason: s
         _touch(ticket, ["priority", "priority_overridden"])
         _event(ticket, actor=actor, channel=channel, kind=EventKind.PRIORITY_OVERRIDDEN,
                field="priority", old=old, new=priority, reason=reason)
-        _dispatch_after_commit()
+        dispatch_after_commit()
     return ticket
 
 
 # --- lifecycle --------------------------------------------------------------------------
+
+
+def _refuse_while_awaiting_approval(actor: User | None, ticket: Ticket, to_status: str) -> None:
+    """A precise Conflict, not a bare PermissionDenied, for a hand on a request that
+    awaits approval (the rule is `policies.awaiting_approval_refusal`)."""
+    refusal = policies.awaiting_approval_refusal(actor, ticket, to_status)
+    if refusal:
+        raise Conflict(refusal, code="awaiting_approval")
 
 
 def ticket_transition(
@@ -425,12 +436,15 @@ def ticket_transition(
     at: dt.datetime | None = None,
 ) -> Ticket:
     """Move the ticket along its kind's lifecycle (`LIFECYCLES`). `at` backdates the
-    change (imports and demo histories); it defaults to now."""
+    change (imports and demo histories); it defaults to now. `actor=None` is Atiende
+    itself following a rule its caller checked (a catalog request's approvals)."""
     choice(to_status, "status", Status.values)
-    if not policies.can_transition(actor, ticket, to_status):
+    _refuse_while_awaiting_approval(actor, ticket, to_status)
+    if actor is not None and not policies.can_transition(actor, ticket, to_status):
         raise PermissionDenied()
     with transaction.atomic():
         ticket = _locked(ticket, version)
+        _refuse_while_awaiting_approval(actor, ticket, to_status)  # as locked
         if to_status not in ticket.allowed_statuses():
             raise Conflict(
                 _("A ticket that is “%(current)s” cannot become “%(target)s”.")
@@ -481,18 +495,21 @@ def ticket_transition(
         _event(ticket, actor=actor, channel=channel, kind=EventKind.STATUS, field="status",
                old=old_status, new=to_status,
                reason=ticket.pending_reason or ticket.resolution_code, at=now)
-        _dispatch_after_commit()
+        dispatch_after_commit()
     return ticket
 
 
 # --- assignment -------------------------------------------------------------------------
 
 
-def ticket_assign(*, actor: User, ticket: Ticket, team: Team | None, assignee: User | None,
-                  version: int, channel: str = "web", at: dt.datetime | None = None) -> Ticket:
+def ticket_assign(*, actor: User | None, ticket: Ticket, team: Team | None,
+                  assignee: User | None, version: int, channel: str = "web",
+                  at: dt.datetime | None = None) -> Ticket:
     """Give the ticket to a team and/or an agent of that team. A new ticket with an
-    agent becomes Assigned. `at` backdates the change; it defaults to now."""
-    _require_work(actor, ticket)
+    agent becomes Assigned. `at` backdates the change; it defaults to now. `actor=None`
+    is Atiende itself following a rule its caller checked (an SLA escalation)."""
+    if actor is not None:
+        _require_work(actor, ticket)
     with transaction.atomic():
         ticket = _locked(ticket, version)
         if not ticket.is_open:
@@ -517,7 +534,7 @@ def ticket_assign(*, actor: User, ticket: Ticket, team: Team | None, assignee: U
         if ticket.status != old_status:
             _event(ticket, actor=actor, channel=channel, kind=EventKind.STATUS, field="status",
                    old=old_status, new=ticket.status, at=at)
-        _dispatch_after_commit()
+        dispatch_after_commit()
     return ticket
 
 
@@ -553,7 +570,7 @@ def ticket_escalate(*, actor: User, ticket: Ticket, reason: str, version: int,
         _touch(ticket, fields, at=at)
         _event(ticket, actor=actor, channel=channel, kind=EventKind.ESCALATED, field=field,
                old=old, new=new, reason=reason, at=at)
-        _dispatch_after_commit()
+        dispatch_after_commit()
     return ticket
 
 
@@ -588,7 +605,7 @@ def comment_add(*, actor: User, ticket: Ticket, body: str, visibility: str = Vis
         _touch(ticket, fields, bump=False, at=comment.created_at)
         _event(ticket, actor=actor, channel=channel, kind=EventKind.COMMENTED,
                new={"visibility": visibility}, comment=comment, at=comment.created_at)
-        _dispatch_after_commit()
+        dispatch_after_commit()
     return comment
 
 
@@ -636,7 +653,7 @@ def comment_edit(*, actor: User, comment: Comment, body: str, channel: str = "we
         comment.save(update_fields=["body", "edited_at"])
         _event(comment.ticket, actor=actor, channel=channel, kind=EventKind.COMMENT_EDITED,
                field="body", old=old, new=cleaned, comment=comment, at=comment.edited_at)
-        _dispatch_after_commit()
+        dispatch_after_commit()
     return comment
 
 
@@ -651,15 +668,17 @@ def comment_delete(*, actor: User, comment: Comment, channel: str = "web") -> No
         comment.save(update_fields=["deleted_at"])
         _event(comment.ticket, actor=actor, channel=channel, kind=EventKind.COMMENT_DELETED,
                field="body", old=comment.body, comment=comment, at=comment.deleted_at)
-        _dispatch_after_commit()
+        dispatch_after_commit()
 
 
 # --- watchers, links, merge -------------------------------------------------------------
 
 
-def watcher_add(*, actor: User, ticket: Ticket, user: User, channel: str = "web") -> None:
-    """Staff add anyone who may see the ticket; anyone may add themselves."""
-    if user.pk != actor.pk:
+def watcher_add(*, actor: User | None, ticket: Ticket, user: User,
+                channel: str = "web") -> None:
+    """Staff add anyone who may see the ticket; anyone may add themselves. `actor=None`
+    is Atiende itself following a rule its caller checked (an SLA escalation)."""
+    if actor is not None and user.pk != actor.pk:
         _require_work(actor, ticket)
     if not (policies.works_on(user, ticket) or user.organization_id == ticket.organization_id):
         raise ValidationFailed({"user_id": _("This person cannot see the ticket.")},
@@ -705,7 +724,7 @@ def ticket_link(*, actor: User, source: Ticket, target: Ticket, kind: str = Link
         for one, other in ((source, target), (target, source)):
             _event(one, actor=actor, channel=channel, kind=EventKind.LINKED,
                    new={"ticket": other.number, "kind": kind})
-        _dispatch_after_commit()
+        dispatch_after_commit()
     return link
 
 
@@ -716,7 +735,7 @@ def ticket_unlink(*, actor: User, link: TicketLink, channel: str = "web") -> Non
             _event(one, actor=actor, channel=channel, kind=EventKind.UNLINKED,
                    old={"ticket": other.number, "kind": link.kind})
         link.delete()
-        _dispatch_after_commit()
+        dispatch_after_commit()
 
 
 def ticket_merge(*, actor: User, duplicates: Iterable[Ticket], into: Ticket,
@@ -755,5 +774,20 @@ def ticket_merge(*, actor: User, duplicates: Iterable[Ticket], into: Ticket,
                    new={"ticket": duplicate.number})
         into.watchers.remove(into.requester)
         _touch(into, [])
-        _dispatch_after_commit()
+        dispatch_after_commit()
     return into
+
+
+# --- events decided elsewhere -----------------------------------------------------------
+
+
+def ticket_record(*, actor: User | None, ticket: Ticket, kind: str, channel: str = "web",
+                  field: str = "", new: Any = None, reason: str = "") -> Event:
+    """Append one event whose change another app's service made and checked (an
+    approval requested or decided, atiende.catalog), inside the caller's transaction;
+    the outbox delivers it after commit."""
+    choice(kind, "kind", EventKind.values)
+    event = _event(ticket, actor=actor, channel=channel, kind=kind, field=field, new=new,
+                   reason=reason)
+    dispatch_after_commit()
+    return event

@@ -3,16 +3,62 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+PHONE = {"width": 390, "height": 844, "mobile": True}
+DESKTOP = {"width": 1280, "height": 800, "mobile": False}
+
+
+class _RequestsInFlight:
+    """The live server's application, counting the requests it is still answering: a
+    page closed mid-request (a live refresh, say) leaves one running, and emptying the
+    database under it would deadlock (PostgreSQL) or fail."""
+
+    def __init__(self, app) -> None:
+        self.app, self.count, self.lock = app, 0, threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            self.count += 1
+        try:
+            result = self.app(environ, start_response)
+            try:
+                return list(result)  # all its work done here
+            finally:
+                # WSGI asks the server to close what the application returned. Left to
+                # the garbage collector, a served file's close (Django's response.close,
+                # which sends request_finished) would run in whichever thread collects
+                # it, and close that thread's database connection mid-transaction.
+                if hasattr(result, "close"):
+                    result.close()
+        finally:
+            with self.lock:
+                self.count -= 1
+
+    def wait_idle(self, seconds: float = 10.0) -> None:
+        deadline = time.monotonic() + seconds
+        while self.count and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+
+def requests_in_flight(live_server) -> _RequestsInFlight:
+    server = live_server.thread.httpd
+    if not isinstance(server.get_app(), _RequestsInFlight):
+        server.set_app(_RequestsInFlight(server.get_app()))
+    return server.get_app()
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +102,35 @@ def new_page(browser, live_server):
         page.on("pageerror", lambda error: failures.append(f"script error: {error}"))
         return page
 
+    in_flight = requests_in_flight(live_server)
     yield make
     for context in contexts:
         context.close()
+    in_flight.wait_idle()
     assert failures == []
+
+
+def fill_sign_in_form(page, user) -> None:
+    """Give `user` the known test password and submit the sign-in form open on `page`."""
+    user.set_password(PASSWORD)
+    user.save(update_fields=["password"])
+    page.locator("input[name=login]").fill(user.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("input[name=password]").press("Enter")
+
+
+def sign_in(page, user) -> None:
+    """Sign `user` in from the sign-in page, as a person would, and wait for the menu."""
+    page.goto("/accounts/login/")
+    fill_sign_in_form(page, user)
+    expect(page.locator("nav.mainnav")).to_be_visible()
+
+
+def screenshots(folder: str | os.PathLike | None):
+    """A `shot(page, name)` saving the whole page as `folder`/`name`.png, for a person to
+    look at; without a folder it does nothing."""
+    def shot(page, name: str) -> None:
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+    return shot

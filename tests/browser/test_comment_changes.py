@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 
 from atiende.tickets import services
 from atiende.tickets.models import Comment, Event
-from tests.browser.test_ticket_workspace import DESKTOP, LIVE, PHONE, _sign_in
+from tests.browser.conftest import DESKTOP, PHONE, sign_in
+from tests.browser.test_ticket_workspace import LIVE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,12 +19,12 @@ def test_an_agent_edits_then_deletes_her_reply(new_page, incident, agent_ana, re
     reply = services.comment_add(actor=agent_ana, ticket=incident,
                                  body="<p>Carla, reinicia la impresora.</p>")
     carla = new_page(**PHONE)
-    _sign_in(carla, requester_carla)
+    sign_in(carla, requester_carla)
     carla.goto(f"/tickets/{incident.number}/")
     expect(carla.locator(f"#comment-{reply.pk} .rich")).to_have_text(
         "Carla, reinicia la impresora.")
     ana = new_page(**DESKTOP)
-    _sign_in(ana, agent_ana)
+    sign_in(ana, agent_ana)
     ana.goto(f"/tickets/{incident.number}/")
     comment = ana.locator(f"#comment-{reply.pk}")
 

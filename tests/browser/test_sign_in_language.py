@@ -7,12 +7,10 @@ import pytest
 from playwright.sync_api import expect
 
 from atiende.core.models import User
+from tests.browser.conftest import DESKTOP, PHONE
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844, "mobile": True}
-DESKTOP = {"width": 1280, "height": 800, "mobile": False}
 
 
 @pytest.mark.parametrize(("person", "screen", "first_name"), [

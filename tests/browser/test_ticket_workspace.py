@@ -8,24 +8,13 @@ from playwright.sync_api import expect
 
 from atiende.tickets import services
 from atiende.tickets.models import Kind, Status, Ticket
-from tests.conftest import PASSWORD
+from tests.browser.conftest import DESKTOP, PHONE, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844, "mobile": True}
-DESKTOP = {"width": 1280, "height": 800, "mobile": False}
 # The pages poll every 10 seconds; a change shows up within one period.
 LIVE = 25_000
-
-
-def _sign_in(page, user) -> None:
-    user.set_password(PASSWORD)
-    user.save(update_fields=["password"])
-    page.goto("/accounts/login/")
-    page.locator("input[name=login]").fill(user.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("input[name=password]").press("Enter")
-    expect(page.locator("nav.mainnav")).to_be_visible()
+_sign_in = sign_in  # the name tests/sla/test_compliance_browser.py imports from here
 
 
 @pytest.fixture
@@ -43,14 +32,14 @@ def test_an_agent_works_a_ticket_while_the_requester_watches_it_live(
 ):
     # given: Carla follows her ticket on her phone
     carla = new_page(**PHONE)
-    _sign_in(carla, requester_carla)
+    sign_in(carla, requester_carla)
     carla.goto(f"/tickets/{desk.number}/")
     carla.evaluate("window.stillTheSamePage = true")
     expect(carla.locator("[data-ticket-status]")).to_have_attribute("data-ticket-status", "new")
 
     # when: Ana looks for Carla's tickets in the queue of everything she can see
     ana = new_page(**DESKTOP)
-    _sign_in(ana, agent_ana)
+    sign_in(ana, agent_ana)
     ana.goto("/tickets/?queue=all")
     expect(ana.locator("tr.queue-row")).to_have_count(3)
     ana.locator("input[name=requester]").fill("carla")
@@ -106,7 +95,7 @@ def test_an_agent_works_a_ticket_while_the_requester_watches_it_live(
 def test_an_agent_works_the_queue_from_the_keyboard(new_page, desk, agent_ana):
     # given
     ana = new_page(**DESKTOP)
-    _sign_in(ana, agent_ana)
+    sign_in(ana, agent_ana)
     ana.goto("/tickets/?queue=all")
     rows = ana.locator("tr.queue-row")
     expect(rows).to_have_count(3)
@@ -158,7 +147,7 @@ def test_an_agent_unfolds_the_filters_and_filters_by_team(new_page, desk, agent_
     services.ticket_assign(actor=agent_ana, ticket=desk, team=team_redes, assignee=None,
                            version=desk.version)
     ana = new_page(**DESKTOP)
-    _sign_in(ana, agent_ana)
+    sign_in(ana, agent_ana)
     ana.goto("/tickets/?queue=all")
     expect(ana.locator("tr.queue-row")).to_have_count(3)
     assert ana.locator(".queue-filters select[name=team]").count() == 0

@@ -35,6 +35,20 @@ LAPTOP_FIELDS = [
 ]
 
 
+def published_item(actor, department, fields, **values):
+    """An item saved with `values` and its form published with `fields`, read back."""
+    item = services.item_save(actor=actor, department=department, values=values)
+    services.form_publish(actor=actor, item=item, fields=fields)
+    item.refresh_from_db()
+    return item
+
+
+def published_laptop(admin, it, fields=LAPTOP_FIELDS):
+    return published_item(admin, it, fields, name="Nuevo portátil",
+                          short_description="Un equipo para trabajar",
+                          delivery_amount=3, delivery_unit="working_days")
+
+
 @pytest.fixture(autouse=True)
 def _in_english():
     """Messages are asserted in English (the source language)."""
@@ -50,23 +64,15 @@ def shared_desk(provider):
 
 @pytest.fixture
 def laptop(admin, it):
-    item = services.item_save(actor=admin, department=it, values={
-        "name": "Nuevo portátil", "short_description": "Un equipo para trabajar",
-        "delivery_amount": 3, "delivery_unit": "working_days"})
-    services.form_publish(actor=admin, item=item, fields=LAPTOP_FIELDS)
-    item.refresh_from_db()
-    return item
+    return published_laptop(admin, it)
 
 
 @pytest.fixture
 def certificate(admin, hr):
-    item = services.item_save(actor=admin, department=hr, values={
-        "name": "Certificado laboral", "short_description": "Para bancos y embajadas"})
-    services.form_publish(actor=admin, item=item, fields=[
+    return published_item(admin, hr, [
         {"key": "addressed_to", "label": "Dirigido a", "type": "choice",
-         "choices": ["A quien interese", "Embajada"], "required": True}])
-    item.refresh_from_db()
-    return item
+         "choices": ["A quien interese", "Embajada"], "required": True}],
+        name="Certificado laboral", short_description="Para bancos y embajadas")
 
 
 @pytest.fixture
@@ -91,3 +97,45 @@ def shared_cafe(provider_admin, shared_desk, org_cafe):
 def catalog(laptop, certificate, retired, other_vpn, shared_cafe):
     return {"laptop": laptop, "certificate": certificate, "retired": retired,
             "other_vpn": other_vpn, "shared_cafe": shared_cafe}
+
+
+# --- approvals and fulfilment -------------------------------------------------------------
+#
+# | name           | who                                                              |
+# |----------------|------------------------------------------------------------------|
+# | manager_mario  | Café Montaña person, Carla's manager                             |
+# | committee      | group "Comité de compras" of Café Montaña: Diego, Elena, Fabio   |
+# | vpn            | Café Montaña IT item with an empty form and no plans (add them)  |
+
+
+@pytest.fixture
+def manager_mario(org_cafe, requester_carla):
+    from tests.factories import UserFactory
+
+    mario = UserFactory(email="mario@cafemontana.example", display_name="Mario Duarte",
+                        organization=org_cafe, language="es")
+    requester_carla.manager = mario
+    requester_carla.save(update_fields=["manager"])
+    return mario
+
+
+@pytest.fixture
+def committee(org_cafe, requester_diego):
+    from atiende.core.models import PersonGroup
+    from tests.factories import UserFactory
+
+    group = PersonGroup.objects.create(organization=org_cafe, name="Comité de compras")
+    elena = UserFactory(email="elena@cafemontana.example", display_name="Elena Ríos",
+                        organization=org_cafe)
+    fabio = UserFactory(email="fabio@cafemontana.example", display_name="Fabio Sierra",
+                        organization=org_cafe)
+    group.members.add(requester_diego, elena, fabio)
+    return group
+
+
+@pytest.fixture
+def vpn(admin, it):
+    item = services.item_save(actor=admin, department=it, values={
+        "name": "Acceso a VPN", "short_description": "Trabajar desde casa"})
+    item.refresh_from_db()
+    return item

@@ -7,30 +7,19 @@ import pytest
 from playwright.sync_api import expect
 
 from atiende.mail.models import InboundMessage
-from tests.conftest import PASSWORD
+from tests.browser.conftest import DESKTOP, PHONE, sign_in
 from tests.mail.conftest import deliver
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _sign_in(page, user) -> None:
-    user.set_password(PASSWORD)
-    user.save(update_fields=["password"])
-    page.goto("/accounts/login/")
-    page.locator("input[name=login]").fill(user.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("input[name=password]").press("Enter")
-    expect(page.locator("nav.mainnav")).to_be_visible()
-
-
-@pytest.mark.parametrize("size", [{"width": 1280, "height": 800},
-                                  {"width": 390, "height": 844, "mobile": True}])
+@pytest.mark.parametrize("size", [DESKTOP, PHONE])
 def test_an_admin_retries_held_mail_and_a_ticket_is_opened(new_page, world, size):
     # given: a stranger's message held at Clínica Norte, and a bounce nobody must see
     held = deliver(world, "unknown-sender-hold.eml").message
     deliver(world, "dsn-bounce.eml")
     page = new_page(**size)
-    _sign_in(page, world.admin_other_org)
+    sign_in(page, world.admin_other_org)
 
     # when: the admin opens the held mail from the administration tabs
     page.goto("/manage/clinica-norte/mailboxes/")

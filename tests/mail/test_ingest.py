@@ -19,6 +19,7 @@ from atiende.tickets import attachments as ticket_attachments
 from atiende.tickets import services as ticket_services
 from atiende.tickets.models import Attachment, Comment, Event, Status, Ticket
 from tests.mail.conftest import deliver, eml
+from tests.tickets_attachments.conftest import stored_files
 
 pytestmark = pytest.mark.django_db
 
@@ -34,10 +35,6 @@ def _message(sender: str = "carla@cafemontana.example", subject: str = "Sin inte
     lines += [line for line in extra.split("\n") if line]
     lines += ["Content-Type: text/plain; charset=utf-8", "", body, ""]
     return "\n".join(lines).encode()
-
-
-def _stored_files(media) -> list[str]:
-    return sorted(str(path.relative_to(media)) for path in media.rglob("*") if path.is_file())
 
 
 def _counts() -> dict:
@@ -123,7 +120,7 @@ def test_a_crash_mid_ingest_leaves_nothing_but_the_quarantined_original(world, m
     assert outcome.action == Action.QUARANTINED
     assert {k: v for k, v in _counts().items() if k != "inbound"} == {
         k: v for k, v in before.items() if k != "inbound"}
-    assert _stored_files(media) == []
+    assert stored_files(media) == []
     record = InboundMessage.objects.get()
     assert (record.state, record.reason) == (InboundState.QUARANTINED, "processing_failed")
     assert record.detail == "RuntimeError: disk on fire"

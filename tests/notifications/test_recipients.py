@@ -212,3 +212,57 @@ def test_a_requester_who_is_also_an_agent_is_heard_by_the_assignee(
     outbox.dispatch()
     # then
     assert told(channel="email") == {("ana@nubeandina.example", "public_reply", "email")}
+
+
+def _team_of(size: int, org, department):
+    from tests.factories import TeamFactory, UserFactory
+
+    team = TeamFactory(department=department, name=f"Turno {size}")
+    for _number in range(size):
+        agent = UserFactory(organization=org)
+        MembershipFactory(user=agent, organization=org, department=department,
+                          role=Role.AGENT)
+        team.members.add(agent)
+    return team
+
+
+def _assign_and_count_queries(size, incident, agent_ana, org_cafe, it,
+                              django_assert_max_num_queries):
+    team = _team_of(size, org_cafe, it)
+    outbox.dispatch()
+    incident.refresh_from_db()
+    ticket_services.ticket_assign(actor=agent_ana, ticket=incident, team=team, assignee=None,
+                                  version=incident.version)
+    event = Event.objects.filter(ticket=incident).order_by("-id").first()
+    before = Notification.objects.count()
+    with django_assert_max_num_queries(10) as captured:
+        recipients.on_event(event)
+    return Notification.objects.count() - before, len(captured)
+
+
+@pytest.mark.parametrize("size", [1, 20])
+def test_telling_a_whole_team_costs_the_same_queries_as_telling_one_agent(
+        size, incident, agent_ana, org_cafe, it, django_assert_max_num_queries):
+    # when
+    written, queries = _assign_and_count_queries(size, incident, agent_ana, org_cafe, it,
+                                                 django_assert_max_num_queries)
+    # then: everyone is told, by e-mail and in the application, for a fixed price
+    assert written == 2 * size
+    assert queries <= 10
+
+
+def test_a_second_delivery_of_the_same_event_writes_nothing_in_bulk_either(
+        incident, agent_ana, org_cafe, it):
+    team = _team_of(3, org_cafe, it)
+    outbox.dispatch()
+    incident.refresh_from_db()
+    ticket_services.ticket_assign(actor=agent_ana, ticket=incident, team=team, assignee=None,
+                                  version=incident.version)
+    event = Event.objects.filter(ticket=incident).order_by("-id").first()
+    recipients.on_event(event)
+    count, ids = Notification.objects.count(), TicketMessageId.objects.count()
+
+    recipients.on_event(event)
+
+    assert (Notification.objects.count(), TicketMessageId.objects.count()) == (count, ids)
+    assert Notification.objects.filter(event=event).count() == 6

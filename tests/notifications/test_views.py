@@ -7,8 +7,11 @@ import pytest
 from atiende.notifications.models import Notification, NotificationPreference
 from atiende.tickets import outbox
 from atiende.tickets import services as ticket_services
+from atiende.tickets.models import Ticket
+from tests.factories import UserFactory
+from tests.web.support import flash_messages, page
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_speakers")]
 
 
 @pytest.fixture
@@ -43,12 +46,40 @@ def test_opening_a_notification_marks_it_read_and_goes_to_the_ticket(replied, re
     client = web_client(requester_carla)
     client.get("/notifications/unread/")  # the count is cached now
     # when
-    response = client.get(f"/notifications/{replied.pk}/")
+    response = client.post(f"/notifications/{replied.pk}/")
     # then
     assert response.status_code == 302 and response["Location"] == "/tickets/INC-000001/"
     replied.refresh_from_db()
     assert replied.read_at is not None
     assert b"bell-count" not in client.get("/notifications/unread/").content
+
+
+def test_the_list_opens_a_notification_with_a_form_and_a_get_changes_nothing(
+        replied, requester_carla, web_client):
+    client = web_client(requester_carla)
+    listed = page(client.get("/notifications/"))
+    [form] = [node for node in listed.find_all("form", cls="notif-open")]
+    assert form.attrs["action"] == f"/notifications/{replied.pk}/"
+    assert form.attrs["method"] == "post"
+    # a prefetched or crawled link changes nothing
+    assert client.get(f"/notifications/{replied.pk}/").status_code == 405
+    replied.refresh_from_db()
+    assert replied.read_at is None
+
+
+def test_opening_a_notification_of_a_ticket_no_longer_visible_goes_to_the_list(
+        replied, requester_carla, web_client):
+    # given: Carla's request moved to someone else (as after a data correction)
+    someone = UserFactory(organization=requester_carla.organization)
+    Ticket.objects.filter(pk=replied.ticket_id).update(requester=someone)
+    client = web_client(requester_carla)
+    # when
+    response = client.post(f"/notifications/{replied.pk}/", follow=True)
+    # then
+    assert response.redirect_chain == [("/notifications/", 302)]
+    assert flash_messages(response) == [
+        ("info", "You can no longer see the ticket of that notification.")]
+    assert "INC-000001" not in response.content.decode()
 
 
 def test_mark_all_read(replied, requester_carla, web_client):
@@ -61,7 +92,7 @@ def test_mark_all_read(replied, requester_carla, web_client):
 def test_nobody_else_reads_or_marks_anothers_notification(replied, cast, who, web_client):
     client = web_client(cast[who])
     # when
-    opened = client.get(f"/notifications/{replied.pk}/")
+    opened = client.post(f"/notifications/{replied.pk}/")
     marked = client.post(f"/notifications/{replied.pk}/read/")
     listed = client.get("/notifications/")
     # then

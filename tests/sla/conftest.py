@@ -1,12 +1,16 @@
-"""What the SLA tests share: hypothesis settings, a clean calendar cache, and the
-calendars of the cast's organizations."""
+"""What the SLA tests share: hypothesis settings, a clean calendar cache, a frozen clock
+(tests/sla/moments.py names the moments), and the calendars of the cast's organizations."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 
 from atiende.sla import loader
 from tests.api.conftest import _never_a_server_error, in_english  # noqa: F401
+from tests.sla.moments import TUESDAY
 
 OFFICE_WEEK = [
     {"weekday": weekday, "start": start, "end": end}
@@ -20,6 +24,30 @@ def _fresh_calendar_cache():
     loader.forget_all()
     yield
     loader.forget_all()
+
+
+@pytest.fixture
+def clock_at():
+    """Move the frozen clock: `clock_at(instant)`."""
+    travellers = []
+
+    def move(instant: dt.datetime) -> None:
+        if travellers:
+            travellers.pop().stop()
+        traveller = time_machine.travel(instant, tick=False)
+        traveller.start()
+        travellers.append(traveller)
+
+    yield move
+    for traveller in travellers:
+        traveller.stop()
+
+
+@pytest.fixture
+def frozen():
+    """The clock stands still at TUESDAY (09:00 in Bogotá)."""
+    with time_machine.travel(TUESDAY, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture

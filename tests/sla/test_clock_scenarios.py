@@ -5,10 +5,8 @@ was down across it."""
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 
 from atiende.core import periodic
 from atiende.core.models import PeriodicJob
@@ -17,31 +15,7 @@ from atiende.sla.models import SlaClock
 from atiende.tickets import outbox
 from atiende.tickets import services as ticket_services
 from atiende.tickets.models import Event, Kind, Ticket
-
-BOGOTA = ZoneInfo("America/Bogota")
-# Tuesday 3 March 2026, 09:00 in Bogotá: a working day of the office calendar.
-TUESDAY = dt.datetime(2026, 3, 3, 9, 0, tzinfo=BOGOTA)
-
-
-def local(day: int, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime(2026, 3, day, hour, minute, tzinfo=BOGOTA)
-
-
-@pytest.fixture
-def clock_at():
-    """Move the frozen clock: `clock_at(instant)`."""
-    travellers = []
-
-    def move(instant: dt.datetime) -> None:
-        if travellers:
-            travellers.pop().stop()
-        traveller = time_machine.travel(instant, tick=False)
-        traveller.start()
-        travellers.append(traveller)
-
-    yield move
-    for traveller in travellers:
-        traveller.stop()
+from tests.sla.moments import TUESDAY, local
 
 
 @pytest.fixture
@@ -244,4 +218,6 @@ def test_the_worker_runs_the_periodic_jobs_every_app_needs():
         "tickets.outbox": dt.timedelta(minutes=1),
         "tickets.attachment_sweep": dt.timedelta(hours=1),
         "notifications.deliver_due": dt.timedelta(minutes=1),
+        "mail.imap_poll": dt.timedelta(minutes=1),
+        "mail.graph_poll": dt.timedelta(minutes=1),
     }

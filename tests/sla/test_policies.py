@@ -83,7 +83,8 @@ def test_create_answers_the_whole_policy(admin, api_client, org_cafe, it, cafe_c
         "id": body["id"], "organization_id": org_cafe.pk, "name": "TI críticos",
         "calendar_id": cafe_calendar.pk, "department_id": it.pk, "kind": "",
         "service_id": None, "category_id": None, "ticket_channel": "", "priorities": [1, 2],
-        "pause_reasons": ["awaiting_requester"], "warning_percentages": [75, 90],
+        "requester_group_id": None, "pause_reasons": ["awaiting_requester"],
+        "warning_percentages": [75, 90],
         "is_active": True, "targets": [{"priority": 1, "first_response_minutes": 15,
                                         "resolution_minutes": 120,
                                         "next_response_minutes": 60}]}

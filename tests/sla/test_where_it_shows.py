@@ -4,10 +4,8 @@ risk" queue, the ticket page's clocks with their "why", and the timeline's words
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -16,16 +14,8 @@ from atiende.tickets import outbox
 from atiende.tickets import services as ticket_services
 from atiende.tickets.models import Kind, Ticket
 from tests.sla.conftest import STANDARD_TARGETS
+from tests.sla.moments import TUESDAY
 from tests.web.support import page
-
-BOGOTA = ZoneInfo("America/Bogota")
-TUESDAY = dt.datetime(2026, 3, 3, 9, 0, tzinfo=BOGOTA)
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(TUESDAY, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

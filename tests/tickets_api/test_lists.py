@@ -366,7 +366,8 @@ def test_ticket_fields_describe_lifecycles_and_the_department_matrix(cast, it, a
     of_it = client.get("/api/v1/ticket-fields", {"department_id": it.pk}).json()
 
     # then
-    assert [kind["value"] for kind in general["kinds"]] == ["incident", "service_request"]
+    assert [kind["value"] for kind in general["kinds"]] == ["incident", "service_request",
+                                                            "task"]
     assert general["transitions"]["incident"]["resolved"] == ["in_progress", "closed"]
     assert general["transitions"]["service_request"]["closed"] == []
     assert [p["value"] for p in general["priorities"]] == [1, 2, 3, 4, 5]

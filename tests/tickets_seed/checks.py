@@ -28,7 +28,10 @@ def assert_consistent(tickets: list[Ticket], *, now: dt.datetime) -> None:
     staff = set(Membership.objects.filter(role__in=DEPARTMENT_ROLES)
                 .values_list("user_id", "organization_id", "department_id"))
     events = defaultdict(list)
-    for event in Event.objects.filter(ticket_id__in=ids).order_by("id"):
+    # A satisfaction answer is what the requester said of the work, not a change of the
+    # ticket: it neither moves the ticket's version nor its time.
+    for event in Event.objects.filter(ticket_id__in=ids).exclude(
+            kind=EventKind.SATISFACTION_RATED).order_by("id"):
         events[event.ticket_id].append(event)
     comments = {comment.pk: comment for comment in Comment.objects.filter(ticket_id__in=ids)}
     numbers = defaultdict(list)

@@ -23,10 +23,12 @@ def _menu_links(response) -> list[str]:
 
 
 @pytest.mark.parametrize(("actor", "links"), [
-    ("requester_carla", ["/", "/tickets/", "/catalog/"]),
+    ("requester_carla", ["/", "/tickets/", "/catalog/", "/portal/"]),
     ("agent_ana", ["/", "/tickets/", "/knowledge/"]),
-    ("admin", ["/", "/tickets/", "/knowledge/", "/catalog/", "/manage/"]),
-    ("provider_admin", ["/", "/tickets/", "/knowledge/", "/manage/", "/data-admin/"]),
+    ("admin", ["/", "/tickets/", "/knowledge/", "/sla/compliance/", "/satisfaction/results/",
+               "/catalog/", "/manage/"]),
+    ("provider_admin", ["/", "/tickets/", "/knowledge/", "/sla/compliance/",
+                        "/satisfaction/results/", "/manage/", "/data-admin/"]),
 ])
 def test_the_main_menu_offers_administration_only_to_admins(cast, web_client, actor, links):
     # when
@@ -136,7 +138,8 @@ def test_a_missing_page_for_a_signed_in_person_keeps_the_menu(admin, web_client)
     # then
     assert response.status_code == 404
     assert "errors/404.html" in template_names(response)
-    assert _menu_links(response) == ["/", "/tickets/", "/knowledge/", "/catalog/", "/manage/"]
+    assert _menu_links(response) == ["/", "/tickets/", "/knowledge/", "/sla/compliance/",
+                                     "/satisfaction/results/", "/catalog/", "/manage/"]
 
 
 @pytest.mark.parametrize("url", [

@@ -3,36 +3,31 @@
 from __future__ import annotations
 
 from django import template
-from django.urls import reverse
 
 from atiende.catalog import selectors
-from atiende.catalog.forms_schema import visible_keys
-from atiende.catalog.services import display_value
 
 register = template.Library()
 
 
-@register.inclusion_tag("catalog/_answers.html")
-def catalog_answers(ticket) -> dict:
+@register.inclusion_tag("catalog/_answers.html", takes_context=True)
+def catalog_answers(context, ticket, links: bool = True) -> dict:
     """The form version answered, field by field (only the fields that were shown).
-    `ticket` was read through the ticket selectors, so whoever sees it sees this."""
+    `ticket` was read through the ticket selectors, so whoever sees it sees this; an
+    approver, who may not open the request's files, reads it without `links`."""
     stored = selectors.answers_of(ticket=ticket) if ticket.kind == "service_request" else None
     if stored is None:
         return {"stored": None}
-    fields = stored.form_version.fields
-    answers = stored.answers
-    rows = []
-    for field in fields:
-        if field["key"] not in answers or field["key"] not in visible_keys(fields, answers):
-            continue
-        value = answers[field["key"]]
-        link = ""
-        if field["type"] == "attachment" and isinstance(value, dict) and value.get(
-                "attachment_id"):
-            link = reverse("attachments:download", args=[ticket.number, value["attachment_id"]])
-        rows.append({"label": field["label"], "value": display_value(field, value),
-                     "link": link, "long": field["type"] == "long_text"})
-    return {"stored": stored, "rows": rows}
+    rows = selectors.answer_rows(stored, ticket_number=ticket.number if links else "")
+    shown = {"stored": stored, "rows": rows}
+    reader = getattr(context.get("request"), "user", None)
+    if links and reader is not None:
+        # On the request's own page: its approval steps and fulfilment tasks (the
+        # tasks' pages linked only for whoever may open them).
+        from atiende.catalog import approvals_selectors
+
+        shown["stages"] = list(approvals_selectors.stages_of(request=ticket))
+        shown["tasks"] = approvals_selectors.tasks_of(actor=reader, request=ticket)
+    return shown
 
 
 @register.filter

@@ -7,7 +7,7 @@ from django import template
 from django.utils import timezone
 
 from atiende.sla import clock_services, selectors
-from atiende.sla.presentation import clock_rows
+from atiende.sla.presentation import clock_rows, internal_rows
 
 register = template.Library()
 
@@ -17,4 +17,6 @@ def sla_panel(ticket) -> dict:
     now = timezone.now()
     clocks = selectors.ticket_clocks(ticket=ticket)
     histories = clock_services.explain(ticket, now=now) if clocks else {}
-    return {"rows": clock_rows(clocks, now, histories)}
+    team_clocks, contract_clocks = selectors.ticket_internal_clocks(ticket=ticket)
+    return {"rows": clock_rows(clocks, now, histories),
+            "internal": internal_rows(team_clocks, contract_clocks, now)}

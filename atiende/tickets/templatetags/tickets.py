@@ -215,7 +215,45 @@ def event_sentence(event: Event) -> SafeString:
                     ticket=(event.new_value or {}).get("ticket", "—"))
     if kind in ("sla_warning", "sla_breached"):
         return _sla_sentence(event)
+    if kind in ("sla_level", "sla_escalated"):
+        from atiende.sla.escalation_presentation import escalation_sentence
+
+        return escalation_sentence(event)
+    if kind in ("approval_requested", "approval_approved", "approval_rejected"):
+        return _approval_sentence(event, actor)
+    if kind == "satisfaction_rated":
+        return _satisfaction_sentence(event, actor)
     return _say(_("%(actor)s changed the ticket"), actor=actor)
+
+
+def _satisfaction_sentence(event: Event, actor: SafeString) -> SafeString:
+    """The requester's satisfaction answer (staff timelines only), with their comment."""
+    value = event.new_value if isinstance(event.new_value, dict) else {}
+    comment = str(value.get("comment") or "")
+    if comment:
+        return _say(_("%(actor)s rated the service %(score)s out of 5: “%(comment)s”"),
+                    actor=actor, score=value.get("score", "—"),
+                    comment=comment[:300] + ("…" if len(comment) > 300 else ""))
+    return _say(_("%(actor)s rated the service %(score)s out of 5"), actor=actor,
+                score=value.get("score", "—"))
+
+
+def _approval_sentence(event: Event, actor: SafeString) -> SafeString:
+    """A catalog request's approval step asked for, or one approver's decision (with
+    the comment, escaped)."""
+    value = event.new_value if isinstance(event.new_value, dict) else {}
+    if event.kind == "approval_requested":
+        return _say(_("Approval requested (step %(step)s): %(approvers)s"),
+                    step=value.get("stage", "—"), approvers=value.get("label", "—"))
+    if event.kind == "approval_approved":
+        sentence = _say(_("%(actor)s approved the request (step %(step)s)"), actor=actor,
+                        step=value.get("stage", "—"))
+    else:
+        sentence = _say(_("%(actor)s rejected the request (step %(step)s)"), actor=actor,
+                        step=value.get("stage", "—"))
+    if event.reason:
+        return format_html("{}: “{}”", sentence, event.reason)
+    return sentence
 
 
 def _sla_sentence(event: Event) -> SafeString:
