@@ -9,7 +9,7 @@ outside answers NotFound on every portal path.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import formats, timezone
@@ -34,6 +34,7 @@ from atiende.tickets.models import (
     OPEN_STATUSES,
     Attachment,
     DeskSettings,
+    Kind,
     Status,
     Ticket,
     Visibility,
@@ -304,6 +305,11 @@ class TicketPage:
     own: bool = True  # False: a colleague's request, followed read only
     can_reply: bool = True
     survey_waiting: bool = False  # resolved, and its satisfaction survey not answered yet
+    # A catalog request: the item, the answers as filled, its approval steps and tasks.
+    item_name: str = ""
+    answers: list[dict] = field(default_factory=list)
+    stages: list = field(default_factory=list)
+    tasks: list = field(default_factory=list)
 
 
 def ticket_page(*, actor: User, number: str) -> TicketPage:
@@ -331,7 +337,9 @@ def ticket_page(*, actor: User, number: str) -> TicketPage:
         reopen_until = ticket.resolved_at + dt.timedelta(days=days)
     allowed = ticket.allowed_transitions
     own = ticket.requester_id == actor.pk
+    request = _catalog_request(ticket, links=own)
     return TicketPage(
+        **request,
         ticket=ticket, replies=replies,
         files=[attachment for attachment in files if not attachment.comment_id],
         reopen_until=reopen_until,
@@ -343,6 +351,26 @@ def ticket_page(*, actor: User, number: str) -> TicketPage:
         survey_waiting=own and Survey.objects.filter(
             ticket_id=ticket.pk, requester_id=actor.pk, answered_at__isnull=True).exists(),
     )
+
+
+def _catalog_request(ticket: Ticket, *, links: bool) -> dict:
+    """What the requester asked for in the catalog and how far it went: the answers (a
+    file answer linked only for its owner), the approval steps with each approver's
+    decision, and the fulfilment tasks by status, without the agents' task pages."""
+    from atiende.catalog import approvals_selectors
+
+    stored = (catalog_selectors.answers_of(ticket=ticket)
+              if ticket.kind == Kind.SERVICE_REQUEST else None)
+    if stored is None:
+        return {}
+    return {
+        "item_name": stored.item.name,
+        "answers": catalog_selectors.answer_rows(
+            stored, ticket_number=ticket.number if links else ""),
+        "stages": list(approvals_selectors.stages_of(request=ticket)),
+        "tasks": list(ticket.fulfilment_tasks.select_related("task").order_by(
+            "stage", "position")),
+    }
 
 
 def sla_promise(ticket: Ticket, now: dt.datetime | None = None) -> str:

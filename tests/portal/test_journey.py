@@ -165,6 +165,9 @@ def test_a_requester_serves_herself_end_to_end_on_a_phone(
     assert request.status == Status.PENDING
     # she is told the request awaits an approval, not an answer of hers
     expect(carla.locator(".promise")).to_have_text(re.compile("aprobación|approval"))
+    # and follows it step by step: her manager's approval first, then the two tasks
+    expect(carla.locator(".approval-step")).to_contain_text("Esperando decisiones")
+    expect(carla.locator(".task-step")).to_have_count(2)
     _accessible(carla, audit)
     shot(carla, "08-request-waiting")
 
@@ -223,6 +226,10 @@ def test_a_requester_serves_herself_end_to_end_on_a_phone(
     shot(carla, "12-requests")
     carla.goto(f"/portal/requests/{request.number}/")
     expect(carla.locator("main")).to_contain_text("Resuelto")
+    expect(carla.locator(".approval-step")).to_have_text(
+        re.compile(r"^\s*Aprobada\s+Aprobación de Mario Duarte\s*$"))
+    for step in carla.locator(".task-step").all():
+        expect(step).to_contain_text("Resuelto")
     _accessible(carla, audit)
     shot(carla, "13-request-resolved")
 
