@@ -84,13 +84,19 @@ def test_an_incident_shows_no_catalog_sections(web_client, requester_carla, inci
 
 
 def test_a_colleague_following_a_shared_request_reads_whose_it_is(
-        web_client, admin, it, requester_carla, requester_diego, planned_laptop):
+        web_client, admin, it, requester_carla, requester_diego, planned_laptop,
+        manager_mario):
     from atiende.core import services as core_services
 
     core_services.department_update(actor=admin, department=it,
                                     changes={"requesters_share_tickets": True})
     request = _request(web_client(requester_carla), planned_laptop)
+    approval = Approval.objects.get(approver=manager_mario)
+    approval_services.approval_decide(actor=manager_mario, approval_id=approval.pk,
+                                      approve=True, comment="Solo para Carla")
     speak_english(requester_diego)
     page = parse(web_client(requester_diego).get(f"/portal/requests/{request.number}/"))
     assert _section(page, "asked-title").text.startswith("What Carla Rueda asked for")
+    # the steps, but not what her manager wrote to her
+    assert _steps(page)[0] == "Approved Approval by Mario Duarte"
     assert len(_steps(page)) == 3
