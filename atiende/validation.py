@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Container
 from typing import Any
 
@@ -31,3 +32,14 @@ def choice(value: Any, field: str, allowed: Container) -> Any:
         raise ValidationFailed({field: _("“%(value)s” is not a valid choice.")
                                 % {"value": value}}, code="invalid_choice")
     return value
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` (a name or an address, IPv6 in brackets or not) is this machine."""
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

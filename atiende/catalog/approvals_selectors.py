@@ -51,11 +51,17 @@ def stages_of(*, request: Ticket) -> QuerySet[ApprovalStage]:
     return request.approval_stages.prefetch_related("approvals__approver").order_by("position")
 
 
+def plan_of(*, request: Ticket) -> list[RequestTask]:
+    """A request's fulfilment tasks in order, each with its team and task ticket (for a
+    caller that read the request through its scope)."""
+    return list(request.fulfilment_tasks.select_related("team", "task").order_by(
+        "stage", "position"))
+
+
 def tasks_of(*, actor: User, request: Ticket) -> list[RequestTask]:
     """A request's fulfilment plan, with the task tickets the actor may see (the
     others shown without their link)."""
-    rows = list(request.fulfilment_tasks.select_related("team", "task").order_by(
-        "stage", "position"))
+    rows = plan_of(request=request)
     task_ids = [row.task_id for row in rows if row.task_id]
     visible = set(Ticket.objects.filter(visible_tickets(actor), pk__in=task_ids)
                   .values_list("pk", flat=True)) if task_ids else set()

@@ -48,3 +48,10 @@ def can_grant(actor: User, *, organization: Organization, role: str) -> bool:
 
 def can_revoke(actor: User, membership: Membership) -> bool:
     return can_grant(actor, organization=membership.organization, role=membership.role)
+
+
+def belongs_to(user: User, organization_id: int) -> bool:
+    """Whether `user` is a person of the organization: at home there or holding a role
+    there. Only such people may be its groups' members or its people's managers."""
+    return user.organization_id == organization_id or Membership.objects.filter(
+        user_id=user.pk, organization_id=organization_id).exists()

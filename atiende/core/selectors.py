@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from atiende.core import policies
 from atiende.core.models import (
     DEPARTMENT_ROLES,
     ApiToken,
@@ -200,9 +201,7 @@ def person_by_email(*, actor: User, organization_id: int, email: str) -> User:
     """A person of the organization, found by e-mail for the admin pages that name one
     (a group's new member, someone's manager); NotFound for anyone else."""
     person = user_list(actor=actor).filter(email__iexact=str(email or "").strip()).first()
-    if person is None or not (person.organization_id == organization_id or Membership.objects
-                              .filter(user_id=person.pk, organization_id=organization_id)
-                              .exists()):
+    if person is None or not policies.belongs_to(person, organization_id):
         raise NotFound(_("No person of this organization has that e-mail address."))
     return person
 

@@ -499,13 +499,6 @@ def _user_write(*, actor: User, user: User, changes: Mapping[str, Any], channel:
     return user
 
 
-def belongs_to(user: User, organization_id: int) -> bool:
-    """Whether `user` is a person of the organization: at home there or holding a role
-    there. Only such people may be its groups' members or its people's managers."""
-    return user.organization_id == organization_id or Membership.objects.filter(
-        user_id=user.pk, organization_id=organization_id).exists()
-
-
 def _check_manager(user: User, manager_id: int | None) -> None:
     """A manager is an active person of the same organization, and never one of the
     person's own reports (a cycle would leave approvals with no one at the top)."""
@@ -516,7 +509,7 @@ def _check_manager(user: User, manager_id: int | None) -> None:
                                 % {"organization": user.organization or "—"}},
                                code="invalid_manager")
     manager = User.objects.filter(pk=manager_id, is_active=True).first()
-    if manager is None or user.organization_id is None or not belongs_to(
+    if manager is None or user.organization_id is None or not policies.belongs_to(
             manager, user.organization_id):
         raise refused
     seen, current = {user.pk}, manager
@@ -582,7 +575,7 @@ def group_member_add(*, actor: User, group: PersonGroup, user: User,
                      channel: str = "web") -> None:
     if not policies.can_administer(actor, group.organization_id):
         raise PermissionDenied()
-    if not belongs_to(user, group.organization_id):
+    if not policies.belongs_to(user, group.organization_id):
         raise ValidationFailed({"user_id": _("Only people of %(organization)s can join this "
                                              "group.") % {"organization": group.organization}},
                                code="not_in_organization")

@@ -3,7 +3,6 @@ polling itself is in `atiende.mail.imap`."""
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -18,6 +17,7 @@ from atiende.errors import PermissionDenied, ValidationFailed
 from atiende.mail import policies
 from atiende.mail.imap import valid_keyword
 from atiende.mail.models import ImapAccount, ImapAfter, ImapAuth, ImapSecurity, Mailbox
+from atiende.validation import is_loopback
 
 # What an administrator sets; the secrets are write-only (a blank value keeps the
 # stored one) and never appear in the audit trail.
@@ -30,16 +30,6 @@ WHERE = ("host", "port", "username", "folder")
 
 _HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$|^\[?[0-9a-fA-F:.]+\]?$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def is_loopback(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _text(values: Mapping[str, Any], name: str, max_length: int) -> str:

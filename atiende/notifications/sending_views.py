@@ -93,7 +93,8 @@ def sending_smtp(request, slug: str):
             return redirect("manage_notification_sending", slug=slug)
     from atiende.notifications.teams_views import sending_form
 
-    return render_sending(request, organization, form=sending_form(organization), smtp=form)
+    return render_sending(request, organization, form=sending_form(request.user, organization),
+                          smtp=form)
 
 
 @login_required

@@ -18,19 +18,10 @@ from atiende.core import services as core_services
 from atiende.core.models import Department, Organization, Team, User
 from atiende.errors import PermissionDenied, ValidationFailed
 from atiende.notifications.models import NotificationState, TeamsChannel, TeamsEvent, TeamsPost
+from atiende.validation import is_loopback
 
 NAME_MAX = 120
 URL_MAX = 2000
-LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
-
-
-def _is_loopback(host: str) -> bool:
-    if host in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _private_address(host: str) -> bool:
@@ -52,7 +43,7 @@ def webhook_url_checked(value: Any) -> str:
         raise ValidationFailed({"webhook_url": _("This is not a web address.")})
     parts = urllib.parse.urlsplit(url)
     host = (parts.hostname or "").lower()
-    allow_loopback = settings.WEBHOOK_ALLOW_LOOPBACK and _is_loopback(host)
+    allow_loopback = settings.WEBHOOK_ALLOW_LOOPBACK and is_loopback(host)
     if parts.scheme != "https" and not (parts.scheme == "http" and allow_loopback):
         raise ValidationFailed({"webhook_url": _("The webhook URL must start with "
                                                  "https://.")}, code="insecure_url")

@@ -20,6 +20,7 @@ from atiende.core.manage_views import administered_organization
 from atiende.core.models import Organization
 from atiende.core.web import add_service_errors, handles_errors, posted
 from atiende.errors import ValidationFailed
+from atiende.mail import selectors as mail_selectors
 from atiende.mail.models import Mailbox
 from atiende.notifications import sending_views, teams_services, transport_services
 from atiende.notifications.models import (
@@ -175,13 +176,13 @@ def channel_delete(request, slug: str, channel_id: int):
     return redirect("manage_teams_channels", slug=slug)
 
 
-def _sending_mailboxes(organization) -> dict[str, Mailbox]:
-    return {str(m.pk): m for m in Mailbox.objects.filter(
-        organization=organization, is_active=True).order_by("address")}
+def _sending_mailboxes(actor, organization) -> dict[str, Mailbox]:
+    return {str(m.pk): m for m in mail_selectors.mailbox_list(
+        actor=actor, organization=organization).filter(is_active=True)}
 
 
-def sending_form(organization, data=None, mailboxes=None) -> SendingForm:
-    mailboxes = _sending_mailboxes(organization) if mailboxes is None else mailboxes
+def sending_form(actor, organization, data=None, mailboxes=None) -> SendingForm:
+    mailboxes = _sending_mailboxes(actor, organization) if mailboxes is None else mailboxes
     current = OutboundMailSettings.objects.filter(organization=organization).first()
     return SendingForm(data, mailboxes=[
         (key, m.address) for key, m in mailboxes.items()], initial={
@@ -193,8 +194,8 @@ def sending_form(organization, data=None, mailboxes=None) -> SendingForm:
 @handles_errors
 def sending(request, slug: str):
     organization = _organization(request, slug)
-    mailboxes = _sending_mailboxes(organization)
-    form = sending_form(organization, posted(request), mailboxes)
+    mailboxes = _sending_mailboxes(request.user, organization)
+    form = sending_form(request.user, organization, posted(request), mailboxes)
     if request.method == "POST" and form.is_valid():
         try:
             transport_services.outbound_mail_set(

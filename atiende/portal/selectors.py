@@ -368,8 +368,7 @@ def _catalog_request(ticket: Ticket, *, links: bool) -> dict:
         "answers": catalog_selectors.answer_rows(
             stored, ticket_number=ticket.number if links else ""),
         "stages": list(approvals_selectors.stages_of(request=ticket)),
-        "tasks": list(ticket.fulfilment_tasks.select_related("task").order_by(
-            "stage", "position")),
+        "tasks": approvals_selectors.plan_of(request=ticket),
     }
 
 

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from atiende.core.models import PersonGroup, User
-from atiende.core.scoping import scope_of
+from atiende.core.scoping import prime_scopes
 from atiende.sla import internal_clocks
 from atiende.sla.calendar import CalendarError
 from atiende.sla.clocks import (
@@ -35,6 +35,7 @@ from atiende.sla.loader import calendar_for
 from atiende.sla.matching import PolicyConditions, TicketFacts, match_policy
 from atiende.sla.models import ClockState, SlaClock, SlaPolicy
 from atiende.tickets.models import OPEN_STATUSES, Event, EventKind, Ticket
+from atiende.tickets.policies import works_on
 
 BATCH = 1000
 # The states a ticket shows, most urgent first.
@@ -120,12 +121,14 @@ def _messages(tickets: list[Ticket], desk: dict[int, User]) -> dict[int, list[Me
                 .order_by("ticket_id", "created_at", "id")
                 .values_list("ticket_id", "actor_id", "created_at"))
     missing = {actor_id for _ticket, actor_id, _at in rows} - set(desk)
-    desk.update(User.objects.in_bulk(missing))
+    authors = User.objects.in_bulk(missing)
+    prime_scopes(authors.values())  # one query for every new author's scope
+    desk.update(authors)
     messages: dict[int, list[Message]] = defaultdict(list)
     for ticket_id, actor_id, at in rows:
         ticket, author = by_id[ticket_id], desk.get(actor_id)
-        from_desk = (author is not None and actor_id != ticket.requester_id and scope_of(
-            author).works_in(ticket.organization_id, ticket.department_id))
+        from_desk = (author is not None and actor_id != ticket.requester_id
+                     and works_on(author, ticket))
         messages[ticket_id].append(Message(at=at, from_desk=from_desk))
     return messages
 

@@ -13,20 +13,20 @@ from atiende.catalog import approval_services, services
 from atiende.catalog.approval_links import link_url
 from atiende.catalog.models import Approval
 from atiende.tickets.models import Kind, Ticket
-from tests.browser.conftest import browser, new_page, screenshots  # noqa: F401 - the browser fixtures
-from tests.conftest import PASSWORD
+from tests.browser.conftest import (  # noqa: F401 - the browser fixtures
+    browser,
+    fill_sign_in_form,
+    new_page,
+    screenshots,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 _shot = screenshots(os.environ.get("ATIENDE_SHOTS", ""))
 
 
 def _sign_in(page, user, next_path: str) -> None:
-    user.set_password(PASSWORD)
-    user.save(update_fields=["password"])
     page.goto(f"/accounts/login/?next={next_path}")
-    page.get_by_label("Correo electrónico").fill(user.email)
-    page.get_by_label("Contraseña").fill(PASSWORD)
-    page.get_by_role("button", name="Iniciar sesión").click()
+    fill_sign_in_form(page, user)
 
 
 def test_the_manager_approves_from_the_email_link_on_a_phone(
